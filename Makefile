@@ -1,0 +1,39 @@
+# Everything installs into .venv from PyPI; nothing needs an API key or the internet beyond the package index.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+PORT ?= 8501
+
+.PHONY: help install run test lint format bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP) ## create .venv and install the app, its models and the test tools
+
+run: install ## start the app on http://127.0.0.1:$(PORT) with the offline grader
+	$(BIN)/interview-grader app --port $(PORT)
+
+test: install ## lint, then run the whole test suite (pytest exit code 5, no tests collected, is a failure)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	@$(BIN)/pytest; rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing on purpose"; exit 1; fi; exit $$rc
+
+lint: install ## ruff check and format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install ## apply ruff's fixes and formatting
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean: ## remove the virtual environment and caches (not your data home)
+	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

@@ -1,0 +1,1 @@
+"""Command groups of the ``interview-grader`` CLI; each module has ``register(subparsers)``."""

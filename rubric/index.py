@@ -1,0 +1,270 @@
+"""The rubric index: find a question's rubric by id, or by how a candidate or recruiter words the question.
+
+Storage is a persistent Chroma collection with one document per question (the question and its points),
+used through LangChain's vector-store interface, plus a second collection of the bare question texts. Both
+are stamped with a fingerprint of the bank, the glossary and the embedding model; when the fingerprint
+changes the index rebuilds itself, otherwise it opens from disk without embedding anything.
+
+Matching free text scores every candidate with three signals, chosen on the calibration set
+(``rubric/data/match-calibration.yaml``; ``interview-grader index calibrate`` reproduces the figures):
+
+    score = (0.5 * cos(query, question) + 1.0 * cos(query, question + points)) / 1.5 + 0.2 * lexical
+
+where ``lexical`` is the idf-weighted share of the query's content words found in the rubric. Below
+``MATCH_THRESHOLD`` the answer is "no matching rubric" with the closest questions as suggestions: a wrong
+rubric would grade the answer against the wrong points, which is worse than asking.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import math
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from interview_grader.offline import enforce_offline
+from rubric.model import Bank, Question
+from rubric.terms import content_terms
+
+if TYPE_CHECKING:
+    from rubric.retriever import RubricRetriever
+
+QUESTION_WEIGHT = 0.5
+DOCUMENT_WEIGHT = 1.0
+LEXICAL_WEIGHT = 0.2
+MATCH_THRESHOLD = 0.40
+INDEX_FORMAT = 1
+
+
+@dataclass(frozen=True)
+class RubricMatch:
+    question: Question
+    score: float  # the combined score above; comparable with MATCH_THRESHOLD
+    similarity: float  # cosine between the query and the question's rubric document
+
+
+class NoMatchingRubric(LookupError):
+    """Free text that matches no question well enough; ``suggestions`` are the closest ones."""
+
+    def __init__(self, text: str, suggestions: list[RubricMatch]) -> None:
+        self.text = text
+        self.suggestions = suggestions
+        closest = ", ".join(f"{m.question.id} ({m.score:.2f})" for m in suggestions[:3])
+        super().__init__(f"no matching rubric for {text!r}; closest: {closest or 'none'}")
+
+
+def rubric_document(question: Question) -> str:
+    lines = [question.text]
+    for p in question.points:
+        example = f" (e.g. {', '.join(p.examples)})" if p.examples else ""
+        lines.append(f"- {p.text}{example}")
+    return "\n".join(lines)
+
+
+def _lexical_terms(question: Question) -> set[str]:
+    parts = [question.text, question.logic, *question.notes]
+    for p in question.points:
+        parts.extend([p.label, p.text, *p.examples])
+    return _terms(" ".join(parts))
+
+
+def _terms(text: str) -> set[str]:
+    from rubric.glossary import glossary
+
+    return set(content_terms(text)) | {f"glossary:{i}" for i in glossary().groups_in(text)}
+
+
+@contextmanager
+def _locked(directory: Path) -> Iterator[None]:
+    """One process at a time checks and rebuilds an index directory (the app and the CLI may race)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    with open(directory / ".lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+class RubricIndex:
+    def __init__(self, bank: Bank, directory: Path, *, rebuild: bool = False) -> None:
+        enforce_offline()
+        import chromadb
+        from chromadb.config import Settings
+        from langchain_chroma import Chroma
+
+        from rubric.embedding_functions import RubricChromaFunction, RubricLangChainEmbeddings
+
+        self.bank = bank
+        self.directory = directory
+        self._ef = RubricChromaFunction()
+        self._embeddings = RubricLangChainEmbeddings()
+        self.rebuilt = False
+        with _locked(directory):
+            self._client = chromadb.PersistentClient(
+                path=str(directory), settings=Settings(anonymized_telemetry=False, allow_reset=True)
+            )
+            self.fingerprint = self._fingerprint()
+            if rebuild or not self._is_current():
+                self._build()
+                self.rebuilt = True
+        self.vectorstore = Chroma(
+            client=self._client,
+            collection_name=self._name,
+            embedding_function=self._embeddings,
+            create_collection_if_not_exists=False,
+        )
+        self._load_matrices()
+
+    # -- building -------------------------------------------------------------------------------------
+
+    @property
+    def _name(self) -> str:
+        return f"rubric-{self.bank.id}"[:60].rstrip("-_.")
+
+    @property
+    def _questions_name(self) -> str:
+        return f"{self._name}-q"
+
+    def _fingerprint(self) -> str:
+        from embeddings.minilm import MODEL_ID
+        from rubric.glossary import glossary
+
+        return f"{INDEX_FORMAT}:{MODEL_ID}:{glossary().digest}:{self.bank.content_hash()}"
+
+    def _is_current(self) -> bool:
+        try:
+            docs = self._client.get_collection(self._name, embedding_function=self._ef)
+            bare = self._client.get_collection(self._questions_name, embedding_function=self._ef)
+        except Exception:  # chromadb raises NotFoundError / ValueError depending on version
+            return False
+        n = len(self.bank.questions)
+        return (
+            (docs.metadata or {}).get("fingerprint") == self.fingerprint
+            and (bare.metadata or {}).get("fingerprint") == self.fingerprint
+            and docs.count() == n
+            and bare.count() == n
+        )
+
+    def _build(self) -> None:
+        from langchain_chroma import Chroma
+
+        for name in (self._name, self._questions_name):
+            if name in {c.name for c in self._client.list_collections()}:
+                self._client.delete_collection(name)
+        config = {"hnsw": {"space": "cosine"}}
+        # The fingerprint is written last, so a build cut short is rebuilt on the next open.
+        docs = self._client.create_collection(
+            self._name, embedding_function=self._ef, configuration=config, metadata={"fingerprint": "building"}
+        )
+        bare = self._client.create_collection(
+            self._questions_name,
+            embedding_function=self._ef,
+            configuration=config,
+            metadata={"fingerprint": "building"},
+        )
+        store = Chroma(
+            client=self._client,
+            collection_name=self._name,
+            embedding_function=self._embeddings,
+            create_collection_if_not_exists=False,
+        )
+        ids = [q.id for q in self.bank.questions]
+        metadatas: list[dict[str, str | int | float | bool | None]] = [
+            {"question_id": q.id, "number": q.number, "section": q.section, "section_title": q.section_title}
+            for q in self.bank.questions
+        ]
+        store.add_texts([rubric_document(q) for q in self.bank.questions], metadatas=metadatas, ids=ids)
+        bare.add(ids=ids, documents=[q.text for q in self.bank.questions], metadatas=metadatas)
+        docs.modify(metadata={"fingerprint": self.fingerprint, "bank": self.bank.id})
+        bare.modify(metadata={"fingerprint": self.fingerprint, "bank": self.bank.id})
+
+    def _load_matrices(self) -> None:
+        ids = [q.id for q in self.bank.questions]
+        docs = self._client.get_collection(self._name, embedding_function=self._ef)
+        bare = self._client.get_collection(self._questions_name, embedding_function=self._ef)
+        self._doc_vectors = _ordered_embeddings(docs.get(ids=ids, include=["embeddings"]), ids)
+        self._question_vectors = _ordered_embeddings(bare.get(ids=ids, include=["embeddings"]), ids)
+        self._terms = [_lexical_terms(q) for q in self.bank.questions]
+        frequency = Counter(t for terms in self._terms for t in terms)
+        n = len(self._terms)
+        self._idf = {t: math.log((n + 1) / (f + 0.5)) for t, f in frequency.items()}
+        self._unknown_idf = math.log((n + 1) / 0.5)
+
+    # -- lookups ---------------------------------------------------------------------------------------
+
+    def by_id(self, ref: str | int) -> Question:
+        return self.bank.get(ref)
+
+    def search(self, text: str, k: int = 3) -> list[RubricMatch]:
+        """The ``k`` best-scoring questions for ``text``, best first (whatever their score)."""
+        from rubric.embedding_functions import embed_texts
+
+        query = embed_texts([text])[0]
+        doc_sim = self._doc_vectors @ query
+        question_sim = self._question_vectors @ query
+        lexical = self._lexical(text)
+        score = (QUESTION_WEIGHT * question_sim + DOCUMENT_WEIGHT * doc_sim) / (
+            QUESTION_WEIGHT + DOCUMENT_WEIGHT
+        ) + LEXICAL_WEIGHT * lexical
+        order = np.argsort(-score)[:k]
+        return [RubricMatch(self.bank.questions[i], float(score[i]), float(doc_sim[i])) for i in order]
+
+    def match(self, text: str, threshold: float = MATCH_THRESHOLD) -> RubricMatch:
+        """The question ``text`` asks; raises :class:`NoMatchingRubric` below the threshold."""
+        found = self.search(text, k=3)
+        if not text.strip() or not found or found[0].score < threshold:
+            raise NoMatchingRubric(text, found)
+        return found[0]
+
+    def resolve(self, ref: str) -> RubricMatch:
+        """An id or number first (exact, score 1), otherwise free text through :meth:`match`."""
+        try:
+            return RubricMatch(self.bank.get(ref), 1.0, 1.0)
+        except KeyError:
+            return self.match(ref)
+
+    def as_retriever(self, k: int = 3, threshold: float = MATCH_THRESHOLD) -> RubricRetriever:
+        from rubric.retriever import RubricRetriever
+
+        return RubricRetriever(index=self, k=k, threshold=threshold)
+
+    def _lexical(self, text: str) -> np.ndarray:
+        query = _terms(text)
+        total = sum(self._idf.get(t, self._unknown_idf) for t in query)
+        if not total:
+            return np.zeros(len(self._terms))
+        return np.array([sum(self._idf[t] for t in query if t in terms) / total for terms in self._terms])
+
+
+def _ordered_embeddings(result: dict, ids: list[str]) -> np.ndarray:  # type: ignore[type-arg]
+    by_id = dict(zip(result["ids"], result["embeddings"], strict=True))
+    return np.asarray([by_id[i] for i in ids], dtype=np.float32)
+
+
+def open_index(bank: Bank | None = None, directory: Path | None = None) -> RubricIndex:
+    """The index of ``bank`` (default: the configured bank) in ``directory`` (default: the data home)."""
+    from interview_grader.paths import index_dir
+    from rubric.bank import load_default_bank
+
+    return RubricIndex(bank or load_default_bank(), directory or index_dir())
+
+
+def index_size_bytes(directory: Path) -> int:
+    return sum(f.stat().st_size for f in directory.rglob("*") if f.is_file()) if directory.exists() else 0
+
+
+__all__ = [
+    "MATCH_THRESHOLD",
+    "NoMatchingRubric",
+    "RubricIndex",
+    "RubricMatch",
+    "open_index",
+    "rubric_document",
+]

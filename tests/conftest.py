@@ -1,0 +1,59 @@
+"""Suite-wide setup: no network beyond loopback, a private data home, and one shared rubric index."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+TESTS = Path(__file__).resolve().parent
+REPO = TESTS.parent
+GUIDE = REPO.parent / "shared" / "interview-guide.md"
+GUARD_DIR = TESTS / "netguard"
+
+# Every process the suite starts inherits the guard (Python children load it as sitecustomize) and a
+# private data home, so nothing touches the user's index or reaches the network.
+_session_dir = Path(tempfile.mkdtemp(prefix="interview-grader-tests-"))
+os.environ["NETGUARD_LOG"] = str(_session_dir / "netguard.log")
+os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(GUARD_DIR), os.environ.get("PYTHONPATH")]))
+os.environ["INTERVIEW_GRADER_HOME"] = str(_session_dir / "home")
+os.environ.pop("INTERVIEW_GRADER_BANK", None)
+for _name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "DATABASE_URL"):
+    os.environ.pop(_name, None)
+sys.path.insert(0, str(GUARD_DIR))
+import sitecustomize as netguard  # noqa: E402
+
+netguard._LOG = os.environ["NETGUARD_LOG"]
+netguard.install()
+
+from interview_grader.offline import enforce_offline  # noqa: E402
+
+enforce_offline()
+
+pytest_plugins = ["pytest_netguard", "pytester"]
+
+
+@pytest.fixture(scope="session")
+def guide_path() -> Path:
+    if not GUIDE.exists():
+        pytest.fail(f"the interview guide is expected at {GUIDE}")
+    return GUIDE
+
+
+@pytest.fixture(scope="session")
+def shipped_bank():
+    from rubric.bank import SHIPPED_BANK
+    from rubric.yaml_bank import load_bank
+
+    return load_bank(SHIPPED_BANK)
+
+
+@pytest.fixture(scope="session")
+def rubric_index(shipped_bank, tmp_path_factory):
+    """One index of the shipped bank for the whole session, in its own folder."""
+    from rubric.index import RubricIndex
+
+    return RubricIndex(shipped_bank, tmp_path_factory.mktemp("index"))
