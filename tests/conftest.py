@@ -11,7 +11,7 @@ import pytest
 
 TESTS = Path(__file__).resolve().parent
 REPO = TESTS.parent
-GUIDE = REPO.parent / "shared" / "interview-guide.md"
+GUIDE = REPO / "rubric" / "data" / "interview-guide.md"  # the verbatim export the bank was made from
 GUARD_DIR = TESTS / "netguard"
 
 # Every process the suite starts inherits the guard (Python children load it as sitecustomize) and a
