@@ -35,5 +35,8 @@ format: install ## apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+bench: install ## run the benchmarks; figures go to benchmarks/results.md and .json
+	$(BIN)/python -m benchmarks.run
+
 clean: ## remove the virtual environment and caches (not your data home)
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

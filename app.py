@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 from interview_grader.offline import enforce_offline
 
@@ -14,7 +15,11 @@ from rubric.bank import load_default_bank  # noqa: E402
 from rubric.index import NoMatchingRubric, RubricIndex, open_index  # noqa: E402
 from rubric.model import Question  # noqa: E402
 
-st.set_page_config(page_title="Mock interview practice", page_icon="🎙️", layout="centered")
+# Local images only: Streamlit's ":material/...:" icons load a font from Google.
+ASSETS = Path(__file__).with_name("assets")
+INTERVIEWER = ASSETS / "interviewer.svg"
+
+st.set_page_config(page_title="Mock interview practice", page_icon=str(INTERVIEWER), layout="centered")
 
 
 @st.cache_resource(show_spinner="Opening the rubric index…")
@@ -22,11 +27,17 @@ def rubric_index() -> RubricIndex:
     return open_index(load_default_bank())
 
 
+def md(text: str) -> str:
+    """Bank and user text shown as markdown: keep '$' from starting LaTeX."""
+    return text.replace("$", "\\$")
+
+
 def show_rubric(question: Question) -> None:
     with st.expander("What a strong answer covers", expanded=False):
         for point in question.points:
             example = f" — e.g. {', '.join(point.examples)}" if point.examples else ""
-            st.markdown(f"- **{point.label}**: {point.text}{example}")
+            same = point.label.lower() == point.text.lower()
+            st.markdown(md(f"- {point.text}{example}" if same else f"- **{point.label}**: {point.text}{example}"))
 
 
 def choose_question(index: RubricIndex) -> None:
@@ -66,16 +77,16 @@ def main() -> None:
     if miss is not None:
         st.warning("No matching rubric for that question. The closest questions in the bank are:")
         for m in miss.suggestions:
-            st.markdown(f"- {m.question.text} _(section {m.question.section}: {m.question.section_title})_")
+            st.markdown(md(f"- {m.question.text} _(section {m.question.section}: {m.question.section_title})_"))
         return
     question_id = st.session_state.get("question_id")
     if not question_id:
         st.write("Pick a section (or random) in the sidebar and press **Ask me a question**.")
         return
     question = index.bank.get(question_id)
-    with st.chat_message("assistant", avatar="🎙️"):
-        st.caption(f"Section {question.section}: {question.section_title} · {question.id}")
-        st.markdown(f"**{question.text}**")
+    with st.chat_message("assistant", avatar=str(INTERVIEWER)):
+        st.caption(md(f"Section {question.section}: {question.section_title} · {question.id}"))
+        st.markdown(md(f"**{question.text}**"))
     show_rubric(question)
 
 

@@ -1,0 +1,1 @@
+"""Benchmarks: they measure and write figures to benchmarks/results.{md,json}; they are not tests."""

@@ -1,0 +1,23 @@
+"""Run the benchmarks and write benchmarks/results.md and results.json: ``python -m benchmarks.run``."""
+
+from __future__ import annotations
+
+import argparse
+
+from benchmarks import bench_rubric
+from benchmarks.report import write
+
+BENCHMARKS = {"rubric": bench_rubric.run}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--only", choices=sorted(BENCHMARKS), action="append", help="run only these")
+    args = parser.parse_args()
+    sections = [BENCHMARKS[name]() for name in (args.only or BENCHMARKS)]
+    path = write(sections)
+    print(path.read_text(encoding="utf-8"))
+
+
+if __name__ == "__main__":
+    main()
