@@ -30,6 +30,11 @@ class KeyPoint(_Strict):
     label: str = Field(description="a few words, shown in the UI")
     text: str = Field(description="the point as a statement a grader can check")
     examples: list[str] = Field(default_factory=list, description="examples the guide gives; any one will do")
+    subject: list[str] = Field(
+        default_factory=list,
+        description="for two-sided definitions ('Sync = ..., Async = ...'): the names of the thing this point is "
+        "about, so a grader can tell a swapped definition from a right one",
+    )
 
     _blank = field_validator("label", "text")(_non_blank)
 
@@ -40,7 +45,7 @@ class KeyPoint(_Strict):
             raise ValueError(f"point id {value!r} must be lower-case letters, digits, '.', '_' or '-'")
         return value
 
-    @field_validator("examples")
+    @field_validator("examples", "subject")
     @classmethod
     def _clean_examples(cls, values: list[str]) -> list[str]:
         return [_non_blank(v) for v in values]

@@ -77,6 +77,13 @@ def draft_points(question_id: str, logic: str, notes: list[str] | None = None) -
         last_text, last_examples = texts[-1]
         texts[-1] = (last_text, last_examples + extra)
     return [
-        KeyPoint(id=f"{question_id}.{i}", label=_label(text) or f"point {i}", text=text, examples=examples)
+        KeyPoint(
+            id=f"{question_id}.{i}",
+            label=_label(text) or f"point {i}",
+            text=text,
+            examples=examples,
+            # "Sync = real-time decision": the point is about "Sync", so a swapped definition can be told apart.
+            subject=[text.split("=", 1)[0].strip()] if "=" in text else [],
+        )
         for i, (text, examples) in enumerate(texts, start=1)
     ]

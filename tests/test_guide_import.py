@@ -73,6 +73,8 @@ def test_draft_points_split_lists_and_keep_examples(guide_path: Path) -> None:
     q1 = bank.get(1)
     assert len(q1.points) == 3
     assert "smart personalization" in q1.points[-1].examples
+    # Two-sided definitions name their subject, so graders can catch swapped definitions.
+    assert [p.subject for p in bank.get(11).points] == [["Offline"], ["Online"]]
 
 
 def test_escapes_nbsp_continuations_and_notes(tmp_path: Path) -> None:
