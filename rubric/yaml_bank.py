@@ -112,7 +112,11 @@ def load_bank(path: Path) -> Bank:
 
 def dump_bank(bank: Bank) -> str:
     return yaml.safe_dump(
-        bank.model_dump(mode="json", exclude_defaults=True), sort_keys=False, allow_unicode=True, width=110, default_flow_style=False
+        bank.model_dump(mode="json", exclude_defaults=True),
+        sort_keys=False,
+        allow_unicode=True,
+        width=110,
+        default_flow_style=False,
     )
 
 

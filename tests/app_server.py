@@ -1,7 +1,7 @@
 """Start the real Streamlit app on a free loopback port (optionally under strace) and open it in Chromium.
 
 Browser tests need Debian's chromium and strace. On a developer machine without them the tests skip with
-the reason; CI sets ``REQUIRE_BROWSER=1`` so that a missing browser fails instead of skipping.
+the reason; CI sets ``REQUIRE_ALL_TESTS=1`` so that a missing browser fails instead of skipping.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ def require(tool: str) -> str:
     if path:
         return path
     message = f"{tool} is not installed (CI installs it; see .ci/run)"
-    if os.environ.get("REQUIRE_BROWSER") == "1":
+    if os.environ.get("REQUIRE_ALL_TESTS") == "1":
         pytest.fail(message)
     pytest.skip(message)
 

@@ -1,0 +1,31 @@
+"""The one small interface every grader implements."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Protocol
+
+from grader.result import GradeResult, GraderKind
+from rubric.model import Question
+
+GRADER_VERSION = "1"
+# Answers longer than this are refused with a clear message: about 3,000 words, far beyond an interview answer,
+# and it keeps an LLM prompt within every model's context.
+MAX_ANSWER_CHARS = 20_000
+
+
+class GraderError(RuntimeError):
+    """Grading failed (the model or server misbehaved beyond retries); the answer itself is not lost."""
+
+
+class Grader(Protocol):
+    kind: GraderKind
+    model: str
+    prompt_name: str
+    prompt_hash: str
+
+    def grade(self, question: Question, answer: str) -> GradeResult: ...
+
+
+def answer_sha256(answer: str) -> str:
+    return hashlib.sha256(answer.encode("utf-8")).hexdigest()

@@ -1,0 +1,357 @@
+"""Does a span of the answer make a key point? The offline grader's core, also used to verify LLM claims.
+
+For each usable sentence (see :mod:`grader.screening`) the matcher looks at the sentence and its clauses:
+
+1. **Negation**: words the candidate rejects ("I would not use Kafka") are taken out before anything is
+   compared; a point found only among rejected words is reported as rejected, never credited.
+2. **Subjects**: for two-sided definitions ("Offline = training; Online = real-time inference") a clause
+   that names the other side's subject cannot credit this side, and a clause that gives this side's role
+   to the other side is reported as swapped.
+3. **Claims**: a bare keyword list ("Kafka, Redis, Triton.") credits nothing.
+4. **Support**: cosine similarity between the clause and the point's phrasings (MiniLM), the weighted
+   share of the point's terms present (with glossary synonyms), and mentions of the point's examples.
+
+The thresholds are set on the golden eval set only (``evals/datasets/golden.jsonl``) and held by the
+gate test; see ``evals/README.md`` for the figures.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from grader.negation import negated_flags
+from grader.point_profiles import PointProfile, QuestionProfile, antonym_base, strip_subjects
+from grader.screening import makes_a_claim
+from grader.segments import Span, Word, clauses, words
+from rubric.glossary import glossary
+from rubric.terms import STOP_WORDS, stem
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    covered_dense: float = 0.66  # similarity alone that shows the point in other words
+    partial_dense: float = 0.52
+    covered_terms: float = 0.75  # share of the point's terms present ...
+    covered_terms_dense: float = 0.30  # ... together with at least this similarity
+    mixed_terms: float = 0.45  # a weaker share of terms ...
+    mixed_dense: float = 0.45  # ... with a middling similarity
+    partial_terms: float = 0.40
+    partial_terms_dense: float = 0.22
+    example_dense: float = 0.15  # an example named in a claim, with at least this similarity
+    relevant_dense: float = 0.30  # below this for the question and every point, an answer is off topic
+
+
+DEFAULT_THRESHOLDS = Thresholds()
+
+
+@dataclass
+class SpanView:
+    span: Span
+    sentence: Span
+    claim: bool
+    affirmed: set[str]
+    negated: set[str]
+    subjects: set[str]  # subject keys this span names
+    text_for_vector: str  # the span without rejected words (and without subject names)
+    full_text_for_vector: str  # the span as written (without subject names), for points that state an absence
+    vector: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
+    full_vector: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
+
+
+@dataclass(frozen=True)
+class Support:
+    level: str  # "covered", "partial" or "missed"
+    span: Span | None
+    dense: float
+    terms: float
+    example: str | None
+    reason: str
+    rejected: bool = False
+    swapped: bool = False
+
+    @property
+    def strength(self) -> float:
+        return {"covered": 2.0, "partial": 1.0, "missed": 0.0}[self.level] + max(self.dense, self.terms) / 10
+
+
+def _terms_of(ws: list[Word], flags: list[bool], text: str, negated_text: str) -> tuple[set[str], set[str]]:
+    affirmed: set[str] = set()
+    negated: set[str] = set()
+    for w, neg in zip(ws, flags, strict=True):
+        if w.lower in STOP_WORDS or len(w.lower) < 2:
+            continue
+        base = antonym_base(w.lower)
+        if base:  # "irreversible" rejects "reversible"; "not irreversible" affirms it
+            (affirmed if neg else negated).add(stem(base))
+            continue
+        (negated if neg else affirmed).add(w.stem)
+    g = glossary()
+    affirmed |= {f"g:{i}" for i in g.groups_in(text)}
+    negated |= {f"g:{i}" for i in g.groups_in(negated_text)}
+    return affirmed, negated
+
+
+def _subject_mentions(text: str, offset: int, profile: QuestionProfile) -> list[tuple[int, str]]:
+    """(position, subject key) of every subject named in ``text``, longest alias first, no overlaps."""
+    found: list[tuple[int, int, str]] = []
+    for key, pattern in profile.subject_patterns():
+        for m in pattern.finditer(text):
+            if not any(s <= m.start() < e or s < m.end() <= e for s, e, _ in found):
+                found.append((m.start(), m.end(), key))
+    return sorted((offset + s, k) for s, _, k in found)
+
+
+_SPLIT_BETWEEN_SUBJECTS = re.compile(r",\s*(?:and|or|while|whereas|but)?\s*|\s+(?:and|or|while|whereas|but)\s+")
+
+
+def _split_by_subject(answer: str, clause: Span, profile: QuestionProfile) -> list[Span]:
+    """Split a clause that names two different subjects between them ("X does a and Y does b")."""
+    mentions = _subject_mentions(clause.text, clause.start, profile)
+    owners = [key for _, key in mentions]
+    cuts: list[int] = []
+    for k in range(1, len(mentions)):
+        if owners[k] == owners[k - 1]:
+            continue
+        lo, hi = mentions[k - 1][0], mentions[k][0]
+        separators = list(_SPLIT_BETWEEN_SUBJECTS.finditer(answer, lo, hi))
+        if separators:
+            cuts.append(separators[-1].start())
+    if not cuts:
+        return [clause]
+    spans = []
+    start = clause.start
+    for cut in [*cuts, clause.end]:
+        piece = answer[start:cut].strip(" ,;")
+        if piece:
+            first = answer.index(piece, start)
+            spans.append(Span(first, first + len(piece), piece))
+        start = cut
+    return spans
+
+
+def _fragments(answer: str, sentence: Span) -> list[Span]:
+    """Comma-separated pieces of a list-like sentence ("Kafka for ingestion, Triton for serving, ..."), so
+    evidence can point at the words that matter."""
+    if sentence.text.count(",") < 2:
+        return []
+    pieces = []
+    start = sentence.start
+    for m in re.finditer(r",\s*(?:and\s+|or\s+)?", sentence.text):
+        piece = _span_of(answer, start, sentence.start + m.start())
+        if piece:
+            pieces.append(piece)
+        start = sentence.start + m.end()
+    tail = _span_of(answer, start, sentence.end)
+    if tail:
+        pieces.append(tail)
+    return [p for p in pieces if len(p.text.split()) >= 2]
+
+
+def _span_of(answer: str, start: int, end: int) -> Span | None:
+    text = answer[start:end]
+    stripped = text.strip(" .;:")
+    if not stripped:
+        return None
+    first = start + text.index(stripped)
+    return Span(first, first + len(stripped), stripped)
+
+
+@dataclass(frozen=True)
+class _Sentence:
+    span: Span
+    words: list[Word]
+    negated: list[bool]
+    claim: bool
+
+
+def _analyse(answer: str, sentence: Span) -> _Sentence | None:
+    ws = words(answer, sentence)
+    if not ws:
+        return None
+    between = [answer[(ws[i - 1].end if i else sentence.start) : ws[i].start] for i in range(len(ws))]
+    return _Sentence(sentence, ws, negated_flags(ws, between), makes_a_claim(sentence.text, ws))
+
+
+def _view(
+    span: Span, sentence: _Sentence, profile: QuestionProfile, all_subjects: list[re.Pattern[str]]
+) -> SpanView | None:
+    """A view of ``span`` (inside ``sentence``), keeping the sentence's negation and claim status."""
+    chosen = [
+        (w, f)
+        for w, f in zip(sentence.words, sentence.negated, strict=True)
+        if w.start >= span.start and w.end <= span.end
+    ]
+    if not chosen:
+        return None
+    kept = " ".join(w.text for w, f in chosen if not f)
+    rejected = " ".join(w.text for w, f in chosen if f)
+    affirmed, negated = _terms_of([w for w, _ in chosen], [f for _, f in chosen], kept, rejected)
+    subjects = {key for _, key in _subject_mentions(span.text, span.start, profile)}
+    vector_text = (strip_subjects(kept, all_subjects) if all_subjects else kept) or kept or span.text
+    full_text = (strip_subjects(span.text, all_subjects) if all_subjects else span.text) or span.text
+    return SpanView(span, sentence.span, sentence.claim, affirmed, negated, subjects, vector_text, full_text)
+
+
+def _embed(views: list[SpanView]) -> list[SpanView]:
+    from embeddings.minilm import get_encoder
+
+    if views:
+        texts = [v.text_for_vector for v in views] + [v.full_text_for_vector for v in views]
+        vectors = get_encoder().encode(texts)
+        for i, view in enumerate(views):
+            view.vector, view.full_vector = vectors[i], vectors[len(views) + i]
+    return views
+
+
+def span_views(answer: str, sentences: list[Span], profile: QuestionProfile) -> list[SpanView]:
+    """Every sentence plus its clauses, list fragments and subject-split parts, analysed once per grading.
+
+    Negation is decided once per sentence, so a fragment keeps the "not" that stands before it."""
+    views: list[SpanView] = []
+    all_subjects = [p for _, p in profile.subject_patterns()]
+    for sentence in sentences:
+        analysis = _analyse(answer, sentence)
+        if analysis is None:
+            continue
+        parts = clauses(answer, sentence)
+        if profile.has_subjects:
+            parts = [piece for c in parts for piece in _split_by_subject(answer, c, profile)]
+        candidates = [sentence, *(parts if len(parts) > 1 else []), *_fragments(answer, sentence)]
+        seen: set[tuple[int, int]] = set()
+        for span in candidates:
+            if (span.start, span.end) not in seen:
+                seen.add((span.start, span.end))
+                view = _view(span, analysis, profile, all_subjects)
+                if view is not None:
+                    views.append(view)
+    return _embed(views)
+
+
+def quote_views(answer: str, quote: Span, sentences: list[Span], profile: QuestionProfile) -> list[SpanView]:
+    """Views of exactly the quoted words (one per sentence the quote touches), with each sentence's negation."""
+    all_subjects = [p for _, p in profile.subject_patterns()]
+    views = []
+    for sentence in sentences:
+        start, end = max(quote.start, sentence.start), min(quote.end, sentence.end)
+        if start >= end:
+            continue
+        analysis = _analyse(answer, sentence)
+        piece = _span_of(answer, start, end)
+        if analysis is None or piece is None:
+            continue
+        view = _view(piece, analysis, profile, all_subjects)
+        if view is not None:
+            views.append(view)
+    return _embed(views)
+
+
+def _term_share(profile: PointProfile, view: SpanView) -> tuple[float, bool]:
+    """Best share of a phrasing's terms the span affirms; and whether the span rejects the point's terms."""
+    best = 0.0
+    rejected = False
+    for phrasing in profile.phrasings:
+        if not phrasing.total:
+            continue
+        hit = sum(w for t, w in phrasing.terms.items() if t in view.affirmed)
+        hit += sum(w for t, w in phrasing.negated.items() if t in view.negated)
+        best = max(best, hit / phrasing.total)
+        against = sum(w for t, w in phrasing.terms.items() if t in view.negated and t not in view.affirmed)
+        if phrasing.terms and against / sum(phrasing.terms.values()) >= 0.5:
+            rejected = True
+    return best, rejected
+
+
+def _example_hit(profile: PointProfile, view: SpanView) -> tuple[str | None, bool]:
+    for terms, text in zip(profile.examples, profile.example_texts, strict=True):
+        plain = {t for t in terms if not t.startswith("not:")}
+        wanted_negated = {t[4:] for t in terms if t.startswith("not:")}
+        if plain <= view.affirmed and wanted_negated <= view.negated:
+            return text, False
+        if plain and plain <= view.negated and not plain & view.affirmed:
+            return text, True
+    return None, False
+
+
+def support(
+    profile: PointProfile, index: int, view: SpanView, question: QuestionProfile, t: Thresholds = DEFAULT_THRESHOLDS
+) -> Support:
+    vector = view.full_vector if profile.negative else view.vector
+    dense = float(np.max(profile.vectors @ vector)) if len(profile.vectors) else 0.0
+    share, rejected_terms = _term_share(profile, view)
+    example, rejected_example = _example_hit(profile, view)
+    own = profile.subject_key
+    if own and view.subjects and own not in view.subjects:
+        others = sorted(view.subjects)
+        strong = share >= t.partial_terms or dense >= t.partial_dense or example is not None
+        reason = f"says this about {', '.join(others)}, not {profile.point.subject[0]}"
+        return Support("missed", view.span, dense, share, example, reason, swapped=strong)
+    if own and len(view.subjects) > 1:
+        return Support("missed", None, dense, share, None, "")  # names both sides: its parts are judged instead
+    if rejected_example or (rejected_terms and share < t.partial_terms):
+        named = example or profile.point.label
+        return Support("missed", view.span, dense, share, None, f"names {named} only to reject it", rejected=True)
+    if not view.claim:
+        if share >= t.partial_terms or example:
+            return Support("missed", view.span, dense, share, example, "listed as a bare keyword, with no claim")
+        return Support("missed", None, dense, share, None, "")
+    if example is not None and dense >= t.example_dense:
+        return Support("covered", view.span, dense, share, example, f"names {example}")
+    if dense >= t.covered_dense:
+        return Support("covered", view.span, dense, share, None, f"explained in other words (similarity {dense:.2f})")
+    if share >= t.covered_terms and dense >= t.covered_terms_dense:
+        return Support("covered", view.span, dense, share, None, f"states the point ({share:.0%} of its terms)")
+    if share >= t.mixed_terms and dense >= t.mixed_dense:
+        return Support("covered", view.span, dense, share, None, f"states the point (similarity {dense:.2f})")
+    if dense >= t.partial_dense:
+        return Support("partial", view.span, dense, share, None, f"touches on it (similarity {dense:.2f})")
+    if share >= t.partial_terms and dense >= t.partial_terms_dense:
+        return Support("partial", view.span, dense, share, None, f"mentions part of it ({share:.0%} of its terms)")
+    return Support("missed", None, dense, share, None, "")
+
+
+def best_support(
+    profile: PointProfile,
+    index: int,
+    views: list[SpanView],
+    question: QuestionProfile,
+    t: Thresholds = DEFAULT_THRESHOLDS,
+) -> Support:
+    """The strongest support for a point anywhere in the answer, with a reason when it is missed."""
+    best: Support | None = None
+    notes: list[Support] = []
+    for view in views:
+        s = support(profile, index, view, question, t)
+        if s.level != "missed":
+            if (
+                best is None
+                or s.strength > best.strength
+                or (s.strength == best.strength and best.span and s.span and len(s.span.text) < len(best.span.text))
+            ):
+                best = s
+        elif s.reason:
+            notes.append(s)
+    if best is not None:
+        return best
+    for kind in ("swapped", "rejected"):
+        for note in notes:
+            if getattr(note, kind):
+                return note
+    for note in notes:
+        if note.reason.startswith("listed as a bare keyword"):
+            return note
+    return Support("missed", None, 0.0, 0.0, None, "not mentioned")
+
+
+def relevance(views: list[SpanView], question: QuestionProfile) -> float:
+    """How much the answer is about this question at all (max similarity to the question or any point)."""
+    if not views:
+        return 0.0
+    matrix = np.stack([v.vector for v in views])
+    best = float(np.max(matrix @ question.question_vector))
+    for profile in question.points:
+        if len(profile.vectors):
+            best = max(best, float(np.max(matrix @ profile.vectors.T)))
+    return best

@@ -1,0 +1,133 @@
+"""The grading contract: per-point verdicts with evidence, a score computed here, and what produced it.
+
+Every grader returns a :class:`GradeResult`. Its validators enforce the invariants: a ``covered`` or
+``partial`` point always has evidence, an abstained grade covers nothing, and ``coverage``/``score`` are the
+arithmetic of the verdicts (a grader cannot set a score of its own). :meth:`GradeResult.check_evidence`
+checks every span against the answer it claims to quote.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Verdict = Literal["covered", "partial", "missed"]
+GraderKind = Literal["offline", "llm"]
+CREDIT: dict[str, float] = {"covered": 1.0, "partial": 0.5, "missed": 0.0}
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Evidence(_Model):
+    """A verbatim part of the answer: ``answer[start:end] == text``."""
+
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    text: str
+
+    @model_validator(mode="after")
+    def _length(self) -> Evidence:
+        if self.end - self.start != len(self.text) or not self.text.strip():
+            raise ValueError("evidence offsets must span exactly its non-empty text")
+        return self
+
+
+class PointVerdict(_Model):
+    point_id: str
+    label: str
+    verdict: Verdict
+    evidence: list[Evidence] = Field(default_factory=list)
+    reason: str = ""
+
+    @model_validator(mode="after")
+    def _evidence_when_credited(self) -> PointVerdict:
+        if self.verdict != "missed" and not self.evidence:
+            raise ValueError(f"point {self.point_id} is {self.verdict} without evidence")
+        return self
+
+
+class GradeMeta(_Model):
+    grader: GraderKind
+    model: str
+    prompt_name: str
+    prompt_hash: str
+    grader_version: str
+    rubric_hash: str
+    answer_sha256: str
+    tokens_in: int = 0
+    tokens_out: int = 0
+    cost_usd: float | None = 0.0  # None when the model's price is unknown
+    latency_ms: float = 0.0
+    rejected_claims: int = 0  # model claims downgraded by verification
+    ignored_sentences: int = 0  # answer sentences set aside (addressed to the grader, not English, ...)
+    attempts: int = 1
+    cached: bool = False
+    graded_at: str = Field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
+
+
+class GradeResult(_Model):
+    question_id: str
+    question_text: str
+    points: list[PointVerdict]
+    coverage: float = Field(ge=0, le=1, description="(covered + 0.5 x partial) / points")
+    score: int = Field(ge=0, le=100, description="round(100 x coverage)")
+    abstained: bool = False
+    abstain_reason: str | None = None
+    feedback: str = ""
+    meta: GradeMeta
+
+    @model_validator(mode="after")
+    def _arithmetic(self) -> GradeResult:
+        if not self.points:
+            raise ValueError("a grade needs at least one point")
+        if self.abstained:
+            if not self.abstain_reason:
+                raise ValueError("an abstained grade says why")
+            if any(p.verdict != "missed" for p in self.points):
+                raise ValueError("an abstained grade covers nothing")
+        expected = coverage_of([p.verdict for p in self.points])
+        if abs(self.coverage - expected) > 1e-9 or self.score != round(100 * expected):
+            raise ValueError(f"coverage/score must be the arithmetic of the verdicts ({expected:.4f})")
+        return self
+
+    def check_evidence(self, answer: str) -> None:
+        """Raise ``ValueError`` unless every evidence span is a verbatim part of ``answer``."""
+        for p in self.points:
+            for e in p.evidence:
+                if answer[e.start : e.end] != e.text:
+                    raise ValueError(f"evidence for {p.point_id} is not the answer's text at {e.start}:{e.end}")
+
+    def counts(self) -> dict[str, int]:
+        return {v: sum(p.verdict == v for p in self.points) for v in ("covered", "partial", "missed")}
+
+
+def coverage_of(verdicts: list[str]) -> float:
+    return sum(CREDIT[v] for v in verdicts) / len(verdicts) if verdicts else 0.0
+
+
+def assemble(
+    *,
+    question_id: str,
+    question_text: str,
+    points: list[PointVerdict],
+    meta: GradeMeta,
+    feedback: str,
+    abstain_reason: str | None = None,
+) -> GradeResult:
+    """The one way graders build a result: the score is computed here, from the verdicts."""
+    coverage = coverage_of([p.verdict for p in points])
+    return GradeResult(
+        question_id=question_id,
+        question_text=question_text,
+        points=points,
+        coverage=coverage,
+        score=round(100 * coverage),
+        abstained=abstain_reason is not None,
+        abstain_reason=abstain_reason,
+        feedback=feedback,
+        meta=meta,
+    )
