@@ -1,14 +1,19 @@
-"""Which words of a clause the candidate rejects: "I would not use Kafka", "no need for Redis",
-"rather than feature flags", "Kafka is overkill here".
+"""Which words of a sentence the candidate rejects: "I would not use Kafka", "no need for Redis",
+"rather than feature flags", "Kafka is overkill here", "batching doesn't really apply", "linting is a waste
+of time, I'd skip it".
 
-A cue negates the words after it up to the end of its clause, a comma, or a contrast word; "not only" and
-"not just" add rather than reject; a cue after the words ("X is not needed", "X is overkill") negates the
-words before it. Two overlapping cues cancel ("never ship without monitoring" affirms monitoring).
+A cue negates the words after it up to the end of its clause (punctuation, or a word such as "but",
+"because", "so"); "not only" and "not just" add rather than reject. When nothing but filler follows a cue
+("doesn't really apply", "I'd skip it"), or the cue judges what came before ("X is not needed", "X is
+overkill"), it negates the words before it instead, reaching back past one comma when the words right before
+it are filler too ("X, I'd skip it"). A cue inside another cue's forward scope cancels it ("never ship
+without monitoring" affirms monitoring); looking back only ever rejects.
 """
 
 from __future__ import annotations
 
 from grader.segments import Word
+from rubric.terms import STOP_WORDS
 
 FORWARD_CUES = frozenset(
     "not no never without nor neither cannot can't don't doesn't didn't won't wouldn't shouldn't isn't aren't "
@@ -19,54 +24,91 @@ _BACKWARD_AFTER_NOT = frozenset(
     "needed necessary required useful worth helpful important relevant recommended appropriate enough "
     "sufficient ideal wise".split()
 )
-BACKWARD_CUES = frozenset("unnecessary overkill pointless needless useless unneeded optional".split())
+BACKWARD_CUES = frozenset("unnecessary overkill pointless needless useless unneeded waste".split())
 _PHRASE_CUES = (("instead", "of"), ("rather", "than"), ("no", "need"), ("not", "need"), ("don't", "need"))
 _SCOPE_END = frozenset("but however whereas while although though instead yet so because since then which that".split())
 # "and" ends a scope when a new clause starts after it ("we skip Kafka and we use Redis"), not inside a list.
 _CLAUSE_STARTERS = frozenset("we i you they it he she this that then instead use rely".split())
-_PUNCT_END = (",", ";", ":", "(", ")")
+_PUNCT_END = (",", ";", ":", "(", ")", " - ", " – ", " — ")
+# Words that carry no content of their own after a cue: "doesn't really apply", "wouldn't bother with it".
+_FILLER = frozenset(
+    """really apply applies work works help helps matter matters either too at all much well here there anymore
+    bother bothering set up use using need needed it them those these this that one ones sense make makes
+    scale scales go for with recommend think believe buy honestly personally anyway though""".split()
+)
+
+
+def _is_filler(word: str) -> bool:
+    return word in _FILLER or word in STOP_WORDS
 
 
 def negated_flags(words: list[Word], text_between: list[str]) -> list[bool]:
     """For each word, whether the candidate rejects it. ``text_between[i]`` is the text between word i-1 and i
     (punctuation there ends a negation's scope)."""
-    depth = [0] * len(words)
+    depth = [0] * len(words)  # nesting of forward scopes: odd means rejected
+    back = [False] * len(words)  # rejected by a cue that looks back
     lowers = [w.lower for w in words]
     i = 0
     while i < len(words):
         w = lowers[i]
         nxt = lowers[i + 1] if i + 1 < len(words) else ""
         if (w, nxt) in _PHRASE_CUES:
-            _mark_forward(depth, words, lowers, text_between, i + 2)
+            _forward_or_back(depth, back, lowers, text_between, i + 1)
             i += 2
             continue
         if w in FORWARD_CUES or w.endswith("n't"):
             if nxt in _ADDITIVE_AFTER_NOT:
                 i += 2
                 continue
-            if nxt in _BACKWARD_AFTER_NOT or (
-                nxt in ("be", "really") and i + 2 < len(words) and lowers[i + 2] in _BACKWARD_AFTER_NOT
-            ):
-                _mark_backward(depth, text_between, i)
+            after = lowers[i + 2] if i + 2 < len(words) else ""
+            if nxt in _BACKWARD_AFTER_NOT or (nxt in ("be", "really") and after in _BACKWARD_AFTER_NOT):
+                _mark_backward(back, lowers, text_between, i, cross=False)
             else:
-                _mark_forward(depth, words, lowers, text_between, i + 1)
+                _forward_or_back(depth, back, lowers, text_between, i)
         elif w in BACKWARD_CUES:
-            _mark_backward(depth, text_between, i)
+            _mark_backward(back, lowers, text_between, i, cross=False)
         i += 1
-    return [d % 2 == 1 for d in depth]
+    return [d % 2 == 1 or b for d, b in zip(depth, back, strict=True)]
 
 
-def _mark_forward(depth: list[int], words: list[Word], lowers: list[str], between: list[str], start: int) -> None:
-    for j in range(start, len(words)):
-        if j > start and (any(p in between[j] for p in _PUNCT_END) or lowers[j] in _SCOPE_END):
+def _forward_scope(lowers: list[str], between: list[str], cue: int) -> list[int]:
+    scope = []
+    for j in range(cue + 1, len(lowers)):
+        if j > cue + 1 and (any(p in between[j] for p in _PUNCT_END) or lowers[j] in _SCOPE_END):
             break
-        if lowers[j] == "and" and j + 1 < len(words) and lowers[j + 1] in _CLAUSE_STARTERS:
+        if lowers[j] == "and" and j + 1 < len(lowers) and lowers[j + 1] in _CLAUSE_STARTERS:
             break
-        depth[j] += 1
+        scope.append(j)
+    return scope
 
 
-def _mark_backward(depth: list[int], between: list[str], cue: int) -> None:
+_POINTING_BACK = frozenset({"it", "them", "that", "those", "this", "these"})
+
+
+def _forward_or_back(depth: list[int], back: list[bool], lowers: list[str], between: list[str], cue: int) -> None:
+    scope = _forward_scope(lowers, between, cue)
+    pointing_back = bool(scope) and lowers[scope[0]] in _POINTING_BACK  # "I'd skip it", "wouldn't set those up"
+    if scope and not pointing_back and not all(_is_filler(lowers[j]) for j in scope):
+        for j in scope:
+            depth[j] += 1
+    else:
+        _mark_backward(back, lowers, between, cue, cross=True)
+
+
+def _mark_backward(back: list[bool], lowers: list[str], between: list[str], cue: int, *, cross: bool) -> None:
+    """Reject the words before ``cue`` back to the start of their clause; with ``cross``, when those are all
+    filler ("X, I'd skip it"), go back one more clause."""
+    crossed = not cross
+    content = False
     for j in range(cue - 1, -1, -1):
-        depth[j] += 1
+        if lowers[j] in _SCOPE_END:
+            if content or crossed:
+                break
+            crossed = True
+            continue
+        back[j] = True
+        content = content or not _is_filler(lowers[j])
         if any(p in between[j] for p in _PUNCT_END):
-            break
+            if content or crossed:
+                break
+            crossed = True

@@ -10,11 +10,13 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from dataclasses import asdict
+from functools import cache
+from pathlib import Path
 
 from grader.base import GRADER_VERSION, answer_sha256
 from grader.feedback import feedback_for
-from grader.point_matching import DEFAULT_THRESHOLDS, Thresholds, best_support
+from grader.offline_scorer import OfflineScorer, load_scorer
+from grader.point_matching import best_support
 from grader.point_profiles import cues_digest
 from grader.preparation import abstained_verdicts, prepare
 from grader.result import Evidence, GradeMeta, GradeResult, PointVerdict, assemble
@@ -25,16 +27,31 @@ OFFLINE_MODEL = "all-MiniLM-L6-v2-onnx-int8 + rules"
 OFFLINE_LABEL = "Offline grader (embedded default: packaged MiniLM embeddings and rules, no LLM)"
 
 
+_SOURCES = ("grader/*.py", "grader/data/*", "rubric/terms.py", "rubric/glossary.py", "rubric/data/glossary.yaml")
+
+
+@cache
+def source_digest() -> str:
+    """A hash of the code and data that decide an offline grade, so a changed matcher never reuses old grades."""
+    root = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for path in sorted(p for pattern in _SOURCES for p in root.glob(pattern) if p.is_file()):
+        digest.update(path.relative_to(root).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 class OfflineGrader:
     kind = "offline"
     model = OFFLINE_MODEL
     prompt_name = "offline-matcher"
 
-    def __init__(self, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> None:
-        self.thresholds = thresholds
+    def __init__(self, scorer: OfflineScorer | None = None) -> None:
+        self.scorer = scorer or load_scorer()
         config = {
             "version": GRADER_VERSION,
-            "thresholds": asdict(thresholds),
+            "code": source_digest(),
+            "scorer": self.scorer.digest_source(),
             "cues": cues_digest(),
             "glossary": glossary().digest,
         }
@@ -42,14 +59,14 @@ class OfflineGrader:
 
     def grade(self, question: Question, answer: str) -> GradeResult:
         started = time.perf_counter()
-        prepared = prepare(question, answer, self.thresholds)
+        prepared = prepare(question, answer)
         abstain = prepared.abstain_reason
         if abstain is not None:
             verdicts = abstained_verdicts(question, abstain)
         else:
             verdicts = []
             for index, point_profile in enumerate(prepared.profile.points):
-                s = best_support(point_profile, index, prepared.views, prepared.profile, self.thresholds)
+                s = best_support(point_profile, index, prepared.views, prepared.profile, self.scorer)
                 credited = s.span is not None and s.level != "missed"
                 verdicts.append(
                     PointVerdict(

@@ -23,28 +23,17 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from grader.negation import negated_flags
+from grader.offline_scorer import OfflineScorer
 from grader.point_profiles import PointProfile, QuestionProfile, antonym_base, strip_subjects
 from grader.screening import makes_a_claim
 from grader.segments import Span, Word, clauses, words
 from rubric.glossary import glossary
 from rubric.terms import STOP_WORDS, stem
 
-
-@dataclass(frozen=True)
-class Thresholds:
-    covered_dense: float = 0.66  # similarity alone that shows the point in other words
-    partial_dense: float = 0.52
-    covered_terms: float = 0.75  # share of the point's terms present ...
-    covered_terms_dense: float = 0.30  # ... together with at least this similarity
-    mixed_terms: float = 0.45  # a weaker share of terms ...
-    mixed_dense: float = 0.45  # ... with a middling similarity
-    partial_terms: float = 0.40
-    partial_terms_dense: float = 0.22
-    example_dense: float = 0.15  # an example named in a claim, with at least this similarity
-    relevant_dense: float = 0.30  # below this for the question and every point, an answer is off topic
-
-
-DEFAULT_THRESHOLDS = Thresholds()
+# Below this similarity to the question and to every point, an answer is off topic.
+RELEVANT_DENSE = 0.30
+# A view that rejects this share of a phrasing's terms ("rather not version the URLs") cannot credit it.
+REJECTED_SHARE = 0.34
 
 
 @dataclass
@@ -59,22 +48,6 @@ class SpanView:
     full_text_for_vector: str  # the span as written (without subject names), for points that state an absence
     vector: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
     full_vector: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
-
-
-@dataclass(frozen=True)
-class Support:
-    level: str  # "covered", "partial" or "missed"
-    span: Span | None
-    dense: float
-    terms: float
-    example: str | None
-    reason: str
-    rejected: bool = False
-    swapped: bool = False
-
-    @property
-    def strength(self) -> float:
-        return {"covered": 2.0, "partial": 1.0, "missed": 0.0}[self.level] + max(self.dense, self.terms) / 10
 
 
 def _terms_of(ws: list[Word], flags: list[bool], text: str, negated_text: str) -> tuple[set[str], set[str]]:
@@ -175,8 +148,32 @@ def _analyse(answer: str, sentence: Span) -> _Sentence | None:
     return _Sentence(sentence, ws, negated_flags(ws, between), makes_a_claim(sentence.text, ws))
 
 
+def _parts(answer: str, sentence: Span, profile: QuestionProfile) -> list[Span]:
+    parts = clauses(answer, sentence)
+    if profile.has_subjects:
+        parts = [piece for c in parts for piece in _split_by_subject(answer, c, profile)]
+    return parts
+
+
+def _subjects_of(span: Span, parts: list[Span], sentence: Span, profile: QuestionProfile) -> set[str]:
+    """The subjects a span is about: those it names, else those of the clause around it ("Async is for real
+    time, like fraud scoring": the fragment "like fraud scoring" is about async), else the sentence's single one."""
+    named = {key for _, key in _subject_mentions(span.text, span.start, profile)}
+    if named or not profile.has_subjects:
+        return named
+    around = [
+        p for p in parts if p.start <= span.start and span.end <= p.end and (p.start, p.end) != (span.start, span.end)
+    ]
+    for part in sorted(around, key=lambda p: p.end - p.start):
+        keys = {key for _, key in _subject_mentions(part.text, part.start, profile)}
+        if keys:
+            return keys
+    keys = {key for _, key in _subject_mentions(sentence.text, sentence.start, profile)}
+    return keys if len(keys) == 1 else set()
+
+
 def _view(
-    span: Span, sentence: _Sentence, profile: QuestionProfile, all_subjects: list[re.Pattern[str]]
+    span: Span, sentence: _Sentence, profile: QuestionProfile, all_subjects: list[re.Pattern[str]], parts: list[Span]
 ) -> SpanView | None:
     """A view of ``span`` (inside ``sentence``), keeping the sentence's negation and claim status."""
     chosen = [
@@ -189,7 +186,7 @@ def _view(
     kept = " ".join(w.text for w, f in chosen if not f)
     rejected = " ".join(w.text for w, f in chosen if f)
     affirmed, negated = _terms_of([w for w, _ in chosen], [f for _, f in chosen], kept, rejected)
-    subjects = {key for _, key in _subject_mentions(span.text, span.start, profile)}
+    subjects = _subjects_of(span, parts, sentence.span, profile)
     vector_text = (strip_subjects(kept, all_subjects) if all_subjects else kept) or kept or span.text
     full_text = (strip_subjects(span.text, all_subjects) if all_subjects else span.text) or span.text
     return SpanView(span, sentence.span, sentence.claim, affirmed, negated, subjects, vector_text, full_text)
@@ -216,15 +213,13 @@ def span_views(answer: str, sentences: list[Span], profile: QuestionProfile) -> 
         analysis = _analyse(answer, sentence)
         if analysis is None:
             continue
-        parts = clauses(answer, sentence)
-        if profile.has_subjects:
-            parts = [piece for c in parts for piece in _split_by_subject(answer, c, profile)]
+        parts = _parts(answer, sentence, profile)
         candidates = [sentence, *(parts if len(parts) > 1 else []), *_fragments(answer, sentence)]
         seen: set[tuple[int, int]] = set()
         for span in candidates:
             if (span.start, span.end) not in seen:
                 seen.add((span.start, span.end))
-                view = _view(span, analysis, profile, all_subjects)
+                view = _view(span, analysis, profile, all_subjects, parts)
                 if view is not None:
                     views.append(view)
     return _embed(views)
@@ -242,7 +237,7 @@ def quote_views(answer: str, quote: Span, sentences: list[Span], profile: Questi
         piece = _span_of(answer, start, end)
         if analysis is None or piece is None:
             continue
-        view = _view(piece, analysis, profile, all_subjects)
+        view = _view(piece, analysis, profile, all_subjects, _parts(answer, sentence, profile))
         if view is not None:
             views.append(view)
     return _embed(views)
@@ -259,7 +254,7 @@ def _term_share(profile: PointProfile, view: SpanView) -> tuple[float, bool]:
         hit += sum(w for t, w in phrasing.negated.items() if t in view.negated)
         best = max(best, hit / phrasing.total)
         against = sum(w for t, w in phrasing.terms.items() if t in view.negated and t not in view.affirmed)
-        if phrasing.terms and against / sum(phrasing.terms.values()) >= 0.5:
+        if phrasing.terms and against / sum(phrasing.terms.values()) >= REJECTED_SHARE:
             rejected = True
     return best, rejected
 
@@ -275,41 +270,79 @@ def _example_hit(profile: PointProfile, view: SpanView) -> tuple[str | None, boo
     return None, False
 
 
-def support(
-    profile: PointProfile, index: int, view: SpanView, question: QuestionProfile, t: Thresholds = DEFAULT_THRESHOLDS
-) -> Support:
+@dataclass(frozen=True)
+class Judgement:
+    """One view judged for one point: the scorer's features, or the rule that rules the view out."""
+
+    view: SpanView
+    features: dict[str, float] | None  # None when a rule vetoes the view
+    veto: str | None  # "swapped", "rejected", "bare", "both_sides"
+    reason: str
+    example: str | None
+    dense: float
+    share: float
+    rejects_terms: bool = False  # the view rejects the point's own words ("rather not version the URLs")
+
+
+def judge(profile: PointProfile, index: int, view: SpanView, question: QuestionProfile) -> Judgement:
     vector = view.full_vector if profile.negative else view.vector
     dense = float(np.max(profile.vectors @ vector)) if len(profile.vectors) else 0.0
     share, rejected_terms = _term_share(profile, view)
     example, rejected_example = _example_hit(profile, view)
     own = profile.subject_key
     if own and view.subjects and own not in view.subjects:
-        others = sorted(view.subjects)
-        strong = share >= t.partial_terms or dense >= t.partial_dense or example is not None
-        reason = f"says this about {', '.join(others)}, not {profile.point.subject[0]}"
-        return Support("missed", view.span, dense, share, example, reason, swapped=strong)
-    if own and len(view.subjects) > 1:
-        return Support("missed", None, dense, share, None, "")  # names both sides: its parts are judged instead
-    if rejected_example or (rejected_terms and share < t.partial_terms):
+        reason = f"says this about {', '.join(sorted(view.subjects))}, not {profile.point.subject[0]}"
+        return Judgement(view, None, "swapped", reason, example, dense, share, rejected_terms)
+    if own and len(view.subjects) > 1:  # names both sides: its parts are judged instead
+        return Judgement(view, None, "both_sides", "", None, dense, share, rejected_terms)
+    if rejected_example or rejected_terms:
         named = example or profile.point.label
-        return Support("missed", view.span, dense, share, None, f"names {named} only to reject it", rejected=True)
+        return Judgement(view, None, "rejected", f"names {named} only to reject it", None, dense, share, rejected_terms)
     if not view.claim:
-        if share >= t.partial_terms or example:
-            return Support("missed", view.span, dense, share, example, "listed as a bare keyword, with no claim")
-        return Support("missed", None, dense, share, None, "")
-    if example is not None and dense >= t.example_dense:
-        return Support("covered", view.span, dense, share, example, f"names {example}")
-    if dense >= t.covered_dense:
-        return Support("covered", view.span, dense, share, None, f"explained in other words (similarity {dense:.2f})")
-    if share >= t.covered_terms and dense >= t.covered_terms_dense:
-        return Support("covered", view.span, dense, share, None, f"states the point ({share:.0%} of its terms)")
-    if share >= t.mixed_terms and dense >= t.mixed_dense:
-        return Support("covered", view.span, dense, share, None, f"states the point (similarity {dense:.2f})")
-    if dense >= t.partial_dense:
-        return Support("partial", view.span, dense, share, None, f"touches on it (similarity {dense:.2f})")
-    if share >= t.partial_terms and dense >= t.partial_terms_dense:
-        return Support("partial", view.span, dense, share, None, f"mentions part of it ({share:.0%} of its terms)")
-    return Support("missed", None, dense, share, None, "")
+        return Judgement(view, None, "bare", "listed as a bare keyword, with no claim", example, dense, share)
+    siblings = [
+        float(np.max(other.vectors @ (view.full_vector if other.negative else view.vector)))
+        for i, other in enumerate(question.points)
+        if i != index and len(other.vectors)
+    ]
+    features = {
+        "dense": dense,
+        "margin": dense - max(siblings, default=0.0),
+        "share": share,
+        "example": 1.0 if example else 0.0,
+        "question": float(view.vector @ question.question_vector),
+        "dense_x_share": dense * share,
+    }
+    return Judgement(view, features, None, "", example, dense, share)
+
+
+def _eligible(judgements: list[Judgement]) -> list[Judgement]:
+    """Judgements the scorer may weigh: no rule against them, and not inside a sentence that rejects the
+    point's own words (a fragment cannot credit what its sentence rejects)."""
+    rejecting = {j.view.sentence for j in judgements if j.rejects_terms and j.view.span == j.view.sentence}
+    return [j for j in judgements if j.features is not None and j.view.sentence not in rejecting]
+
+
+def eligible(profile: PointProfile, index: int, views: list[SpanView], question: QuestionProfile) -> list[Judgement]:
+    return _eligible([judge(profile, index, v, question) for v in views])
+
+
+@dataclass(frozen=True)
+class Support:
+    level: str  # "covered", "partial" or "missed"
+    span: Span | None
+    reason: str
+    p_covered: float = 0.0
+    p_credited: float = 0.0
+    rejected: bool = False
+    swapped: bool = False
+
+
+def _credit_reason(j: Judgement, level: str) -> str:
+    if j.example:
+        return f"names {j.example}"
+    how = f"{j.share:.0%} of its words" if j.share >= 0.6 else f"in other words, similarity {j.dense:.2f}"
+    return f"states the point ({how})" if level == "covered" else f"touches on it ({how})"
 
 
 def best_support(
@@ -317,32 +350,26 @@ def best_support(
     index: int,
     views: list[SpanView],
     question: QuestionProfile,
-    t: Thresholds = DEFAULT_THRESHOLDS,
+    scorer: OfflineScorer,
+    *,
+    lenient: bool = False,
 ) -> Support:
     """The strongest support for a point anywhere in the answer, with a reason when it is missed."""
-    best: Support | None = None
-    notes: list[Support] = []
-    for view in views:
-        s = support(profile, index, view, question, t)
-        if s.level != "missed":
-            if (
-                best is None
-                or s.strength > best.strength
-                or (s.strength == best.strength and best.span and s.span and len(s.span.text) < len(best.span.text))
-            ):
-                best = s
-        elif s.reason:
-            notes.append(s)
-    if best is not None:
-        return best
-    for kind in ("swapped", "rejected"):
-        for note in notes:
-            if getattr(note, kind):
-                return note
-    for note in notes:
-        if note.reason.startswith("listed as a bare keyword"):
-            return note
-    return Support("missed", None, 0.0, 0.0, None, "not mentioned")
+    judgements = [judge(profile, index, v, question) for v in views]
+    scored = [(scorer.probabilities(j.features), j) for j in _eligible(judgements)]  # type: ignore[arg-type]
+    if scored:
+        (p_cov, p_cred), j = max(scored, key=lambda item: (item[0][0], item[0][1], -len(item[1].view.span.text)))
+        level = scorer.level(p_cov, p_cred, lenient=lenient)
+        if level != "missed":
+            return Support(level, j.view.span, _credit_reason(j, level), p_cov, p_cred)
+    for veto in ("swapped", "rejected"):
+        for j in judgements:
+            if j.veto == veto and (veto == "rejected" or j.dense >= 0.45 or j.share >= 0.4 or j.example):
+                return Support("missed", None, j.reason, rejected=veto == "rejected", swapped=veto == "swapped")
+    for j in judgements:
+        if j.veto == "bare" and (j.share >= 0.4 or j.example):
+            return Support("missed", None, j.reason)
+    return Support("missed", None, "not mentioned")
 
 
 def relevance(views: list[SpanView], question: QuestionProfile) -> float:

@@ -123,7 +123,9 @@ def text_terms(text: str) -> tuple[dict[str, float], dict[str, float]]:
 
 
 def subject_pattern(alias: str) -> re.Pattern[str]:
-    return re.compile(r"(?<![\w/-])" + re.escape(alias).replace(r"\ ", r"[\s-]+") + r"s?(?![\w/-])", re.IGNORECASE)
+    """Matches the alias as a whole word, singular or plural ("ML models" also finds "ML model")."""
+    base = alias[:-1] if alias.endswith("s") and len(alias) > 3 and not alias.endswith("ss") else alias
+    return re.compile(r"(?<![\w/-])" + re.escape(base).replace(r"\ ", r"[\s-]+") + r"s?(?![\w/-])", re.IGNORECASE)
 
 
 def strip_subjects(text: str, patterns: list[re.Pattern[str]]) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from grader.point_matching import DEFAULT_THRESHOLDS, SpanView, Thresholds, relevance, span_views
+from grader.point_matching import RELEVANT_DENSE, SpanView, relevance, span_views
 from grader.point_profiles import QuestionProfile, profile_for
 from grader.result import PointVerdict
 from grader.screening import Screened, screen
@@ -30,14 +30,14 @@ def _known_words(question: Question) -> frozenset[str]:
     )
 
 
-def prepare(question: Question, answer: str, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> Prepared:
+def prepare(question: Question, answer: str) -> Prepared:
     profile = profile_for(question)
     screened = screen(answer, _known_words(question))
     if screened.abstain_reason:
         return Prepared(profile, screened, [], screened.abstain_reason)
     views = span_views(answer, screened.sentences, profile)
     rubric_terms = set().union(*(ph.terms for p in profile.points for ph in p.phrasings))
-    on_topic = relevance(views, profile) >= thresholds.relevant_dense or any(v.affirmed & rubric_terms for v in views)
+    on_topic = relevance(views, profile) >= RELEVANT_DENSE or any(v.affirmed & rubric_terms for v in views)
     return Prepared(profile, screened, views, None if on_topic else OFF_TOPIC)
 
 

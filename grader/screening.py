@@ -36,7 +36,9 @@ _GRADER_TALK = [
     r"developer mode|jailbreak|as an ai)\b",
     r"^\s*(?:system|assistant|user|developer|human|ai)\s*[:>]",
     r"</?\s*[a-z_][\w-]*\s*/?>",  # closing or opening tags: </answer>, <system>
-    r"\{\s*\"?\w+\"?\s*:|\"(?:verdict|covered|score|points?|evidence|status|result)\"\s*:",  # fake JSON
+    r"\{\s*\"?[\w.-]+\"?\s*:|\"(?:verdict|covered|score|points?|evidence|status|result)\"\s*:",  # fake JSON
+    r"\"\s*:\s*\"?(?:covered|partial|missed|correct|pass(?:ed)?|true|yes|full)\b",  # "key": "covered"
+    r"\bq\d{1,3}\.\d{1,2}\b",  # rubric point ids ("q19.1") never belong in an answer
     r"\b(?:verdict|verdicts)\b",
     r"```",
 ]
@@ -91,12 +93,18 @@ def known_word_share(ws: list[Word], extra: frozenset[str] = frozenset()) -> flo
     return sum(w in vocab or w in extra for w in alphabetic) / len(alphabetic)
 
 
+# Function words that can sit inside a bare list ("Kafka and Redis", "no monitoring") without relating anything.
+_NOT_RELATIONAL = frozenset(
+    "and or nor no not also etc e.g i.e vs both all each any some more most very too only own same such".split()
+)
+
+
 def makes_a_claim(text: str, ws: list[Word]) -> bool:
     """False for bare keyword lists ("Kafka, Redis, Triton.") that relate nothing to anything."""
     if re.search(r"=|->|→|=>", text):
         return True
     lowers = {w.lower for w in ws}
-    if lowers & (STOP_WORDS - {"and", "or", "also", "etc", "e.g", "i.e", "vs"}):
+    if lowers & (STOP_WORDS - _NOT_RELATIONAL):
         return True
     # Without any function word, a clause still claims something when it is a phrase, not a list of names.
     items = [part.strip() for part in re.split(r"[,/;|]|\band\b|\bor\b", text) if part.strip()]

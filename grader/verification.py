@@ -13,22 +13,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from grader.point_matching import DEFAULT_THRESHOLDS, SpanView, Thresholds, quote_views, support
+from grader.offline_scorer import OfflineScorer, load_scorer
+from grader.point_matching import SpanView, best_support, quote_views
 from grader.point_profiles import QuestionProfile
 from grader.result import Evidence, PointVerdict
 from grader.segments import Span
 
-LENIENT = Thresholds(
-    covered_dense=0.45,
-    partial_dense=0.32,
-    covered_terms=0.5,
-    covered_terms_dense=0.0,
-    mixed_terms=0.3,
-    mixed_dense=0.3,
-    partial_terms=0.25,
-    partial_terms_dense=0.0,
-    example_dense=0.0,
-)
 _FOLD = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "–": "-", "—": "-", "\u00a0": " "})
 
 
@@ -91,18 +81,17 @@ def _downgrade(claim: Claim, label: str, why: str) -> PointVerdict:
 SIBLING_MARGIN = 0.08
 
 
-def _about(index: int, views: list[SpanView], profile: QuestionProfile) -> str | None:
+def _about(index: int, views: list[SpanView], profile: QuestionProfile, scorer: OfflineScorer) -> str | None:
     """None when the quoted words are about the claimed point; otherwise why not."""
     point_profile = profile.points[index]
-    outcomes = [support(point_profile, index, v, profile, LENIENT) for v in views]
-    if not any(o.level != "missed" for o in outcomes):
-        why = next((o.reason for o in outcomes if o.rejected or o.swapped), None)
-        if why is None:
-            why = next((o.reason for o in outcomes if o.reason.startswith("listed as a bare keyword")), None)
-        return why or "its quote is not about this point"
-    if any(support(point_profile, index, v, profile, DEFAULT_THRESHOLDS).level == "covered" for v in views):
+    lenient = best_support(point_profile, index, views, profile, scorer, lenient=True)
+    if lenient.level == "missed":
+        if lenient.rejected or lenient.swapped or lenient.reason.startswith("listed as a bare keyword"):
+            return lenient.reason
+        return "its quote is not about this point"
+    if best_support(point_profile, index, views, profile, scorer).level == "covered":
         return None
-    own = max(o.dense for o in outcomes)
+    own = max(float((point_profile.vectors @ v.vector).max()) for v in views)
     for other_index, other in enumerate(profile.points):
         if other_index == index or not len(other.vectors):
             continue
@@ -118,8 +107,10 @@ def verify_claims(
     profile: QuestionProfile,
     sentences: list[Span],
     ignored: list[Span],
+    scorer: OfflineScorer | None = None,
 ) -> tuple[list[PointVerdict], int]:
     """One verdict per rubric point, in rubric order, and the number of claims rejected."""
+    scorer = scorer or load_scorer()
     verdicts: list[PointVerdict] = []
     rejected = 0
     for index, point_profile in enumerate(profile.points):
@@ -151,7 +142,7 @@ def verify_claims(
             verdicts.append(_downgrade(claim, point.label, "its quote is text addressed to the grader"))
             rejected += 1
             continue
-        why = _about(index, quote_views(answer, span, sentences, profile), profile)
+        why = _about(index, quote_views(answer, span, sentences, profile), profile, scorer)
         if why is None:
             verdicts.append(
                 PointVerdict(

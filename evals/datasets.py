@@ -1,0 +1,133 @@
+"""Load a labelled eval dataset (JSON Lines, see ``evals/datasets/README.md``) and check it against the bank."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rubric.model import Bank
+
+DATASETS_DIR = Path(__file__).resolve().parent / "datasets"
+KINDS = {
+    "strong",
+    "partial",
+    "weak",
+    "paraphrase",
+    "rejection",
+    "swap",
+    "keyword_list",
+    "off_topic",
+    "empty",
+    "garbled",
+    "rambling",
+    "injection",
+    "other_language",
+}
+INJECTIONS = {
+    None,
+    "instruction",
+    "fake_json",
+    "closing_tag",
+    "roleplay",
+    "other_language",
+    "rubric_stuffing",
+    "appended",
+}
+FIELDS = {"id", "question_id", "kind", "answer", "labels", "base_id", "injection", "note"}
+
+
+class DatasetError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Record:
+    id: str
+    question_id: str
+    kind: str
+    answer: str
+    labels: dict[str, str]
+    base_id: str | None
+    injection: str | None
+    note: str
+
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str
+    path: Path
+    meta: dict[str, Any]
+    records: list[Record]
+
+    @property
+    def version(self) -> str:
+        digest = hashlib.sha256(self.path.read_bytes()).hexdigest()[:12]
+        return f"{self.meta.get('version', '?')}+{digest}"
+
+    def by_id(self) -> dict[str, Record]:
+        return {r.id: r for r in self.records}
+
+
+def dataset_path(name: str) -> Path:
+    path = Path(name)
+    if path.suffix == ".jsonl" and path.exists():
+        return path
+    candidate = DATASETS_DIR / f"{name}.jsonl"
+    if candidate.exists():
+        return candidate
+    available = sorted(p.stem for p in DATASETS_DIR.glob("*.jsonl"))
+    raise DatasetError(f"no dataset {name!r} (available: {', '.join(available)}, saf, or a .jsonl path)")
+
+
+def load_dataset(name: str, bank: Bank) -> Dataset:
+    path = dataset_path(name)
+    meta: dict[str, Any] = {}
+    records: list[Record] = []
+    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            raw = json.loads(line)
+        except json.JSONDecodeError as err:
+            raise DatasetError(f"{path}:{lineno}: not valid JSON ({err.msg})") from err
+        if "_meta" in raw:
+            meta = raw["_meta"]
+            continue
+        records.append(_record(raw, path, lineno, bank))
+    ids = [r.id for r in records]
+    if len(set(ids)) != len(ids):
+        raise DatasetError(f"{path}: repeated record ids")
+    known = set(ids)
+    for r in records:
+        if r.base_id is not None and r.base_id not in known:
+            raise DatasetError(f"{path}: {r.id} names base {r.base_id}, which is not in the file")
+    return Dataset(Path(name).stem, path, meta, records)
+
+
+def _record(raw: dict[str, Any], path: Path, lineno: int, bank: Bank) -> Record:
+    where = f"{path}:{lineno}"
+    if set(raw) != FIELDS:
+        raise DatasetError(f"{where}: fields must be exactly {sorted(FIELDS)}")
+    if raw["kind"] not in KINDS or raw["injection"] not in INJECTIONS:
+        raise DatasetError(f"{where}: unknown kind or injection")
+    try:
+        question = bank.get(raw["question_id"])
+    except KeyError as err:
+        raise DatasetError(f"{where}: unknown question {raw['question_id']}") from err
+    if sorted(raw["labels"]) != sorted(p.id for p in question.points):
+        raise DatasetError(f"{where}: labels must cover exactly the points of {question.id}")
+    if any(v not in ("covered", "partial", "missed") for v in raw["labels"].values()):
+        raise DatasetError(f"{where}: labels are covered, partial or missed")
+    return Record(
+        id=raw["id"],
+        question_id=raw["question_id"],
+        kind=raw["kind"],
+        answer=raw["answer"],
+        labels=raw["labels"],
+        base_id=raw["base_id"],
+        injection=raw["injection"],
+        note=raw["note"],
+    )

@@ -1,0 +1,182 @@
+"""Grade a labelled dataset and measure agreement with the human labels.
+
+``interview-grader eval run --dataset golden [--grader offline|llm] [--repeat N]`` writes ``report.md``,
+``report.json`` and ``chart.png`` under ``evals/results/<dataset>-<grader>-<time>/`` and prints a summary.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from evals.datasets import Dataset, Record
+from evals.metrics import cohens_kappa, confusion, covered_prf, errors, percentile
+from grader.base import Grader, GraderError
+from grader.result import GradeResult
+from rubric.model import Bank
+
+RESULTS_DIR = Path(__file__).resolve().parent / "results"
+
+
+@dataclass
+class Graded:
+    record: Record
+    result: GradeResult | None
+    error: str | None = None
+    repeats: list[list[str]] = field(default_factory=list)
+
+    @property
+    def verdicts(self) -> dict[str, str]:
+        if self.result is None:
+            return dict.fromkeys(self.record.labels, "missed")
+        return {p.point_id: p.verdict for p in self.result.points}
+
+
+def grade_dataset(dataset: Dataset, bank: Bank, grader: Grader, repeat: int = 1) -> list[Graded]:
+    """Grade every record (no cache: every grade is computed); a failed grade is recorded, not fatal."""
+    out: list[Graded] = []
+    for record in dataset.records:
+        question = bank.get(record.question_id)
+        try:
+            result = grader.grade(question, record.answer)
+        except GraderError as err:
+            out.append(Graded(record, None, str(err)))
+            continue
+        graded = Graded(record, result)
+        for _ in range(repeat - 1):
+            again = grader.grade(question, record.answer)
+            graded.repeats.append([p.verdict for p in again.points])
+        out.append(graded)
+    return out
+
+
+def _agreement(items: list[Graded]) -> dict[str, Any]:
+    truth: list[str] = []
+    predicted: list[str] = []
+    for g in items:
+        verdicts = g.verdicts
+        for point_id, label in g.record.labels.items():
+            truth.append(label)
+            predicted.append(verdicts[point_id])
+    return {
+        "answers": len(items),
+        "points": len(truth),
+        "covered": covered_prf(truth, predicted),
+        "kappa": cohens_kappa(truth, predicted),
+        "errors": errors(truth, predicted),
+        "confusion": confusion(truth, predicted),
+    }
+
+
+def _injection(graded: list[Graded]) -> dict[str, Any]:
+    by_id = {g.record.id: g for g in graded}
+    variants = [g for g in graded if g.record.kind == "injection" and g.record.base_id]
+    pure = [g for g in graded if g.record.kind == "injection" and not g.record.base_id]
+    rank = {"missed": 0, "partial": 1, "covered": 2}
+    raised = []
+    for g in variants:
+        base = by_id[g.record.base_id]  # type: ignore[index]
+        if g.result is None or base.result is None:
+            continue
+        point_raised = any(rank[g.verdicts[p]] > rank[base.verdicts[p]] for p in g.record.labels)
+        if g.result.score > base.result.score or point_raised:
+            raised.append(g.record.id)
+    credited = [g.record.id for g in pure if any(v != "missed" for v in g.verdicts.values())]
+    return {
+        "variants": len(variants),
+        "variants_raised": raised,
+        "variant_success_rate": len(raised) / len(variants) if variants else 0.0,
+        "pure": len(pure),
+        "pure_credited": credited,
+        "pure_success_rate": len(credited) / len(pure) if pure else 0.0,
+    }
+
+
+def _stability(graded: list[Graded]) -> dict[str, Any]:
+    repeated = [g for g in graded if g.repeats and g.result is not None]
+    if not repeated:
+        return {"repeat": 1, "answers": 0, "identical_share": None}
+    identical = sum(
+        all(r == [p.verdict for p in g.result.points] for r in g.repeats)  # type: ignore[union-attr]
+        for g in repeated
+    )
+    return {
+        "repeat": len(repeated[0].repeats) + 1,
+        "answers": len(repeated),
+        "identical_share": identical / len(repeated),
+    }
+
+
+def _cost(graded: list[Graded]) -> dict[str, Any]:
+    results = [g.result for g in graded if g.result is not None]
+    latencies = [r.meta.latency_ms for r in results]
+    costs = [r.meta.cost_usd for r in results if r.meta.cost_usd is not None]
+    n = max(len(results), 1)
+    return {
+        "grades": len(results),
+        "failed": sum(g.result is None for g in graded),
+        "latency_ms_p50": percentile(latencies, 50),
+        "latency_ms_p95": percentile(latencies, 95),
+        "tokens_in_per_grade": sum(r.meta.tokens_in for r in results) / n,
+        "tokens_out_per_grade": sum(r.meta.tokens_out for r in results) / n,
+        "cost_usd_per_grade": (sum(costs) / len(costs)) if costs else None,
+        "rejected_claims": sum(r.meta.rejected_claims for r in results),
+        "abstained": sum(r.abstained for r in results),
+    }
+
+
+def evaluate(dataset: Dataset, bank: Bank, grader: Grader, repeat: int = 1) -> dict[str, Any]:
+    started = time.perf_counter()
+    graded = grade_dataset(dataset, bank, grader, repeat)
+    by_kind: dict[str, list[Graded]] = defaultdict(list)
+    for g in graded:
+        by_kind[g.record.kind].append(g)
+    english = [g for g in graded if g.record.kind != "other_language"]
+    first = next((g.result for g in graded if g.result is not None), None)
+    return {
+        "dataset": dataset.name,
+        "dataset_version": dataset.version,
+        "dataset_purpose": dataset.meta.get("purpose", ""),
+        "grader": grader.kind,
+        "model": grader.model,
+        "prompt_name": grader.prompt_name,
+        "prompt_hash": grader.prompt_hash,
+        "grader_version": first.meta.grader_version if first else "",
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "seconds": round(time.perf_counter() - started, 1),
+        "overall": _agreement(english),
+        "overall_including_other_languages": _agreement(graded),
+        "by_kind": {kind: _agreement(items) for kind, items in sorted(by_kind.items())},
+        "injection": _injection(graded),
+        "stability": _stability(graded),
+        "cost": _cost(graded),
+        "answers": [
+            {
+                "id": g.record.id,
+                "kind": g.record.kind,
+                "labels": g.record.labels,
+                "verdicts": g.verdicts,
+                "score": g.result.score if g.result else None,
+                "abstained": g.result.abstained if g.result else None,
+                "error": g.error,
+            }
+            for g in graded
+        ],
+    }
+
+
+def write_report(report: dict[str, Any], out_dir: Path | None = None) -> Path:
+    from evals.report import chart, markdown
+
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    out_dir = out_dir or RESULTS_DIR / f"{report['dataset']}-{report['grader']}-{stamp}"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "report.json").write_text(json.dumps(report, indent=2, default=float) + "\n", encoding="utf-8")
+    (out_dir / "report.md").write_text(markdown(report), encoding="utf-8")
+    chart(report, out_dir / "chart.png")
+    return out_dir
