@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PORT ?= 8501
 
-.PHONY: help install run test lint format bench clean
+.PHONY: help install run test lint format bench evals clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -40,6 +40,12 @@ format: install ## apply ruff's fixes and formatting
 
 bench: install ## run the benchmarks; figures go to benchmarks/results.md and .json
 	$(BIN)/python -m benchmarks.run
+
+evals: install ## run the offline grader on golden, holdout and SAF; publish the reports and refresh the README table
+	$(BIN)/interview-grader eval run --dataset golden --repeat 2 --publish
+	$(BIN)/interview-grader eval run --dataset holdout --publish
+	$(BIN)/interview-grader eval run --dataset saf --publish
+	$(BIN)/interview-grader eval readme
 
 clean: ## remove the virtual environment and caches (not your data home)
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

@@ -180,10 +180,13 @@ def chart(report: dict[str, Any], path: Path) -> None:
         axes[1].set_xlabel("Pearson by question")
     else:
         kinds = list(report["by_kind"])
-        f1 = [report["by_kind"][k]["covered"]["f1"] for k in kinds]
-        axes[0].barh(kinds, f1, color="#1f4e79")
+        agreement = [
+            sum(report["by_kind"][k]["confusion"][i][i] for i in range(3)) / max(report["by_kind"][k]["points"], 1)
+            for k in kinds
+        ]
+        axes[0].barh(kinds, agreement, color="#1f4e79")
         axes[0].set_xlim(0, 1)
-        axes[0].set_xlabel("F1 of 'covered' by answer kind")
+        axes[0].set_xlabel("share of points graded as the human labelled them, by answer kind")
         matrix = report["overall"]["confusion"]
         axes[1].imshow(matrix, cmap="Blues")
         for i, row in enumerate(matrix):

@@ -14,7 +14,8 @@ def feedback_for(question: Question, verdicts: list[PointVerdict], abstain_reaso
     partial = [v.label for v in verdicts if v.verdict == "partial"]
     missed = [v for v in verdicts if v.verdict == "missed"]
     parts = []
-    if not partial and not missed:
+    credit = len(covered) + 0.5 * len(partial)
+    if (not partial and not missed) or (question.required and credit >= question.required):
         return "Every key point is covered. To stand out, add a concrete example or a trade-off."
     if covered:
         parts.append("Covered: " + "; ".join(covered) + ".")
@@ -26,5 +27,9 @@ def feedback_for(question: Question, verdicts: list[PointVerdict], abstain_reaso
             point = by_id.get(v.point_id)
             hint = f" (e.g. {', '.join(point.examples[:2])})" if point and point.examples else ""
             adds.append(f"{v.label}{hint}")
-        parts.append("Add: " + "; ".join(adds) + ".")
+        if question.required:
+            more = max(1, round(question.required - credit))
+            parts.append(f"Add {more} more of: " + "; ".join(adds) + ".")
+        else:
+            parts.append("Add: " + "; ".join(adds) + ".")
     return " ".join(parts)

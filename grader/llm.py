@@ -158,6 +158,7 @@ class LLMGrader:
             meta=meta,
             feedback=feedback_for(question, verdicts, abstain),
             abstain_reason=abstain,
+            required=question.required,
         )
         result.check_evidence(answer)
         return result

@@ -96,6 +96,7 @@ class OfflineGrader:
             meta=meta,
             feedback=feedback_for(question, verdicts, abstain),
             abstain_reason=abstain,
+            required=question.required,
         )
         result.check_evidence(answer)
         return result

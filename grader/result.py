@@ -73,7 +73,8 @@ class GradeResult(_Model):
     question_id: str
     question_text: str
     points: list[PointVerdict]
-    coverage: float = Field(ge=0, le=1, description="(covered + 0.5 x partial) / points")
+    required: int | None = Field(None, ge=1, description="points that make a full answer, when not all of them")
+    coverage: float = Field(ge=0, le=1, description="min(1, (covered + 0.5 x partial) / required points)")
     score: int = Field(ge=0, le=100, description="round(100 x coverage)")
     abstained: bool = False
     abstain_reason: str | None = None
@@ -89,7 +90,7 @@ class GradeResult(_Model):
                 raise ValueError("an abstained grade says why")
             if any(p.verdict != "missed" for p in self.points):
                 raise ValueError("an abstained grade covers nothing")
-        expected = coverage_of([p.verdict for p in self.points])
+        expected = coverage_of([p.verdict for p in self.points], self.required)
         if abs(self.coverage - expected) > 1e-9 or self.score != round(100 * expected):
             raise ValueError(f"coverage/score must be the arithmetic of the verdicts ({expected:.4f})")
         return self
@@ -105,8 +106,12 @@ class GradeResult(_Model):
         return {v: sum(p.verdict == v for p in self.points) for v in ("covered", "partial", "missed")}
 
 
-def coverage_of(verdicts: list[str]) -> float:
-    return sum(CREDIT[v] for v in verdicts) / len(verdicts) if verdicts else 0.0
+def coverage_of(verdicts: list[str], required: int | None = None) -> float:
+    """Credit over the points a full answer needs: all of them, or ``required`` of them ("name any 4")."""
+    if not verdicts:
+        return 0.0
+    needed = min(required or len(verdicts), len(verdicts))
+    return min(1.0, sum(CREDIT[v] for v in verdicts) / needed)
 
 
 def assemble(
@@ -117,13 +122,15 @@ def assemble(
     meta: GradeMeta,
     feedback: str,
     abstain_reason: str | None = None,
+    required: int | None = None,
 ) -> GradeResult:
     """The one way graders build a result: the score is computed here, from the verdicts."""
-    coverage = coverage_of([p.verdict for p in points])
+    coverage = coverage_of([p.verdict for p in points], required)
     return GradeResult(
         question_id=question_id,
         question_text=question_text,
         points=points,
+        required=required,
         coverage=coverage,
         score=round(100 * coverage),
         abstained=abstain_reason is not None,

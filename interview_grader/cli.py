@@ -8,11 +8,18 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from interview_grader.commands import app_command, bank_command, grade_command, index_command, rubric_command
+from interview_grader.commands import (
+    app_command,
+    bank_command,
+    eval_command,
+    grade_command,
+    index_command,
+    rubric_command,
+)
 from interview_grader.errors import UserError
 from interview_grader.offline import enforce_offline
 
-COMMAND_GROUPS = (bank_command, index_command, rubric_command, grade_command, app_command)
+COMMAND_GROUPS = (bank_command, index_command, rubric_command, grade_command, eval_command, app_command)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -38,10 +45,12 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.bank:
-        os.environ["INTERVIEW_GRADER_BANK"] = str(args.bank.resolve())
-    if args.home:
-        os.environ["INTERVIEW_GRADER_HOME"] = str(args.home.resolve())
+    overrides = {
+        "INTERVIEW_GRADER_BANK": str(args.bank.resolve()) if args.bank else None,
+        "INTERVIEW_GRADER_HOME": str(args.home.resolve()) if args.home else None,
+    }
+    saved = {name: os.environ.get(name) for name, value in overrides.items() if value}
+    os.environ.update({name: value for name, value in overrides.items() if value})
     try:
         enforce_offline()
         return int(args.handler(args) or 0)
@@ -52,6 +61,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    finally:  # a caller running several commands in one process gets its environment back
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 if __name__ == "__main__":

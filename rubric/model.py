@@ -60,6 +60,9 @@ class Question(_Strict):
     logic: str = Field(description="the guide's Logic line, verbatim")
     notes: list[str] = Field(default_factory=list, description="further guide lines, e.g. 'Good answers ...'")
     points: list[KeyPoint]
+    required: int | None = Field(
+        None, ge=1, description="for 'name any N of these' questions: N points make a full answer (default: all)"
+    )
     review: Literal["draft", "reviewed"] = "draft"
 
     _blank = field_validator("text", "logic", "section_title")(_non_blank)
@@ -78,6 +81,8 @@ class Question(_Strict):
         ids = [p.id for p in self.points]
         if len(set(ids)) != len(ids):
             raise ValueError(f"question {self.id} repeats a point id")
+        if self.required is not None and self.required > len(self.points):
+            raise ValueError(f"question {self.id} requires {self.required} of only {len(self.points)} points")
         return self
 
     def point(self, point_id: str) -> KeyPoint:
