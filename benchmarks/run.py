@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 
-from benchmarks import bench_rubric
+from benchmarks import bench_grader, bench_rubric
 from benchmarks.report import write
 
-BENCHMARKS = {"rubric": bench_rubric.run}
+BENCHMARKS = {"rubric": bench_rubric.run, "grader": bench_grader.run}
 
 
 def main() -> None:

@@ -60,7 +60,7 @@ class MiniLMEncoder:
         self._session = ort.InferenceSession(str(model_path), sess_options=options, providers=["CPUExecutionProvider"])
         self._lock = threading.Lock()
 
-    def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+    def encode(self, texts: Sequence[str], batch_size: int = 8) -> np.ndarray:
         """Unit-length float32 vectors, one row per text (an empty input gives shape (0, 384))."""
         if not texts:
             return np.zeros((0, DIMENSION), dtype=np.float32)

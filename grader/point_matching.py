@@ -196,10 +196,13 @@ def _embed(views: list[SpanView]) -> list[SpanView]:
     from embeddings.minilm import get_encoder
 
     if views:
-        texts = [v.text_for_vector for v in views] + [v.full_text_for_vector for v in views]
+        # Most views have no rejected words, so their two texts are the same: encode each distinct text once.
+        texts = list(dict.fromkeys(t for v in views for t in (v.text_for_vector, v.full_text_for_vector)))
+        row = {text: i for i, text in enumerate(texts)}
         vectors = get_encoder().encode(texts)
-        for i, view in enumerate(views):
-            view.vector, view.full_vector = vectors[i], vectors[len(views) + i]
+        for view in views:
+            view.vector = vectors[row[view.text_for_vector]]
+            view.full_vector = vectors[row[view.full_text_for_vector]]
     return views
 
 

@@ -23,7 +23,15 @@ MIN_WORDS = 3
 _GRADER_TALK = [
     r"\b(?:ignore|disregard|forget|override|bypass)\b.{0,60}"
     r"\b(?:instruction|prompt|rule|rubric|guideline|above|previous|prior|system)",
-    r"\b(?:grader|grading|evaluator|examiner|assessor|marker|reviewer|judge|scorer)\b",
+    r"\b(?:grader|graders|grading|examiner|assessor)\b",
+    # "scorer", "judge", "reviewer" and "evaluator" are also ordinary ML words ("the fraud scorer", "LLM judge"):
+    # they count only when addressed.
+    r"\b(?:note|message|instructions?|hint|reminder)s? (?:to|for) (?:the |any )?(?:judge|evaluator|reviewer|scorer|"
+    r"marker|model|ai|llm|assistant)\b",
+    r"\b(?:dear|hey|hi|hello|attention|attn)\b,? (?:the )?"
+    r"(?:judge|evaluator|reviewer|scorer|marker|model|ai|llm|assistant)",
+    r"\b(?:the|you,?(?: the)?) (?:judge|evaluator|reviewer|scorer|marker)s?\b.{0,40}\b(?:must|should|shall|has to|"
+    r"needs? to|is (?:instructed|required|asked))\b",
     r"\brubric\b|\bkey[- ]points?\b|\bmark ?scheme\b|\bscoring guide\b",
     r"\b(?:mark|grade|score|rate|label|count|treat|consider|flag)\w*\b.{0,50}\b(?:as |is )?"
     r"(?:covered|correct|full marks?|perfect|complete|passed|100|10/10|maximum|all points)",

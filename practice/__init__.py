@@ -1,0 +1,1 @@
+"""Practising alone: picking questions, grading answers with the answer saved first, probes and retries."""

@@ -1,0 +1,165 @@
+"""Practice sessions in the database: learners, their answers (saved before grading), grades and progress."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from grader.result import GradeResult
+from rubric.model import Bank, Question
+from store.db import Database
+from store.tables import Attempt, Grade, Learner, PointVerdictRow, utcnow
+
+
+@dataclass(frozen=True)
+class AttemptRecord:
+    id: int
+    question_id: str
+    section: int
+    kind: str
+    parent_id: int | None
+    probe_point_id: str | None
+    answer: str
+    status: str
+    error: str | None
+    created_at: datetime
+    grade: GradeResult | None  # the newest grade, if any
+
+
+@dataclass(frozen=True)
+class Progress:
+    timeline: list[tuple[datetime, int, str, float]]  # (when, section, question id, coverage) per graded answer
+    most_missed: list[tuple[str, int]]  # (point id, times missed), most first
+    never_tried: list[str]  # question ids
+    weakest: list[tuple[str, float]]  # (question id, best coverage so far), weakest first
+
+
+def _record(row: Attempt) -> AttemptRecord:
+    newest = row.grades[-1] if row.grades else None
+    return AttemptRecord(
+        id=row.id,
+        question_id=row.question_id,
+        section=row.section,
+        kind=row.kind,
+        parent_id=row.parent_id,
+        probe_point_id=row.probe_point_id,
+        answer=row.answer,
+        status=row.status,
+        error=row.error,
+        created_at=row.created_at,
+        grade=GradeResult.model_validate(newest.result) if newest else None,
+    )
+
+
+class PracticeStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def learner(self, name: str) -> int:
+        name = " ".join(name.split())[:120] or "me"
+        with self.db.session() as s:
+            found = s.scalar(select(Learner).where(Learner.name == name))
+            if found:
+                return found.id
+            learner = Learner(name=name)
+            s.add(learner)
+            s.flush()
+            return learner.id
+
+    def save_answer(
+        self,
+        learner_id: int,
+        bank_id: str,
+        question: Question,
+        answer: str,
+        *,
+        kind: str = "answer",
+        parent_id: int | None = None,
+        probe_point_id: str | None = None,
+    ) -> int:
+        """Store the answer as pending, before any grading; returns its id."""
+        with self.db.session() as s:
+            row = Attempt(
+                learner_id=learner_id,
+                bank_id=bank_id,
+                question_id=question.id,
+                question_text=question.text,
+                section=question.section,
+                rubric_hash=question.content_hash(),
+                kind=kind,
+                parent_id=parent_id,
+                probe_point_id=probe_point_id,
+                answer=answer,
+                status="pending",
+            )
+            s.add(row)
+            s.flush()
+            return row.id
+
+    def record_grade(self, attempt_id: int, result: GradeResult) -> None:
+        """The grade, its per-point verdicts and the attempt's status, in one transaction."""
+        with self.db.session() as s:
+            attempt = s.get(Attempt, attempt_id)
+            if attempt is None:
+                raise KeyError(f"no attempt {attempt_id}")
+            grade = Grade(
+                attempt_id=attempt_id,
+                grader=result.meta.grader,
+                model=result.meta.model,
+                prompt_name=result.meta.prompt_name,
+                prompt_hash=result.meta.prompt_hash,
+                score=result.score,
+                coverage=result.coverage,
+                abstained=result.abstained,
+                result=result.model_dump(mode="json"),
+                verdicts=[PointVerdictRow(point_id=p.point_id, verdict=p.verdict) for p in result.points],
+            )
+            s.add(grade)
+            attempt.status = "graded"
+            attempt.error = None
+            attempt.updated_at = utcnow()
+
+    def record_failure(self, attempt_id: int, error: str) -> None:
+        with self.db.session() as s:
+            attempt = s.get(Attempt, attempt_id)
+            if attempt is None:
+                raise KeyError(f"no attempt {attempt_id}")
+            attempt.status = "failed"
+            attempt.error = error[:2000]
+            attempt.updated_at = utcnow()
+
+    def attempt(self, attempt_id: int) -> AttemptRecord:
+        with self.db.session() as s:
+            row = s.get(Attempt, attempt_id)
+            if row is None:
+                raise KeyError(f"no attempt {attempt_id}")
+            return _record(row)
+
+    def history(self, learner_id: int, question_id: str | None = None) -> list[AttemptRecord]:
+        with self.db.session() as s:
+            query = select(Attempt).where(Attempt.learner_id == learner_id)
+            if question_id:
+                query = query.where(Attempt.question_id == question_id)
+            return [_record(r) for r in s.scalars(query.order_by(Attempt.id))]
+
+    def progress(self, learner_id: int, bank: Bank) -> Progress:
+        records = [r for r in self.history(learner_id) if r.grade is not None and r.kind != "probe"]
+        timeline = [(r.created_at, r.section, r.question_id, r.grade.coverage) for r in records if r.grade]
+        missed: Counter[str] = Counter()
+        best: dict[str, float] = {}
+        for r in records:
+            assert r.grade is not None
+            if r.grade.abstained:
+                continue
+            missed.update(p.point_id for p in r.grade.points if p.verdict == "missed")
+            best[r.question_id] = max(best.get(r.question_id, 0.0), r.grade.coverage)
+        tried = {r.question_id for r in self.history(learner_id)}
+        return Progress(
+            timeline=timeline,
+            most_missed=missed.most_common(10),
+            never_tried=[q.id for q in bank.questions if q.id not in tried],
+            weakest=sorted(best.items(), key=lambda item: (item[1], item[0])),
+        )
