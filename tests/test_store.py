@@ -103,9 +103,8 @@ def test_progress_counts_missed_points_and_untried_questions(db: Database, shipp
     store = PracticeStore(db)
     me = store.learner(f"dee-{uuid.uuid4().hex[:6]}")
     grader = OfflineGrader()
-    submit(
-        store, me, shipped_bank.id, shipped_bank.get("q09"), "We cache embeddings to avoid recomputing them.", grader
-    )
+    q09, q06 = shipped_bank.get("q09"), shipped_bank.get("q06")
+    submit(store, me, shipped_bank.id, q09, "We cache embeddings to avoid recomputing them.", grader)
     submit(store, me, shipped_bank.id, q06, "Kafka streams the events into the scorer.", grader)
     progress = store.progress(me, shipped_bank)
     assert len(progress.timeline) == 2
