@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 
-from benchmarks import bench_grader, bench_rubric
+from benchmarks import bench_app, bench_grader, bench_rubric
 from benchmarks.report import write
 
-BENCHMARKS = {"rubric": bench_rubric.run, "grader": bench_grader.run}
+BENCHMARKS = {"rubric": bench_rubric.run, "grader": bench_grader.run, "app": bench_app.run}
 
 
 def main() -> None:

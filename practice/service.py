@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass
 
 from grader.base import Grader, GraderError
+from grader.cache import GradeCache
 from grader.result import GradeResult
 from grader.service import AnswerError, check_answer, grade
 from rubric.model import Question
@@ -33,18 +34,26 @@ def submit(
     parent_id: int | None = None,
     probe_point_id: str | None = None,
     graded_question: Question | None = None,
+    grade_cache: GradeCache | None = None,
 ) -> Outcome:
     """Save ``answer`` (raises AnswerError for answers we refuse to keep), then grade it."""
     check_answer(answer)
     attempt_id = store.save_answer(
         learner_id, bank_id, question, answer, kind=kind, parent_id=parent_id, probe_point_id=probe_point_id
     )
-    return grade_attempt(store, attempt_id, graded_question or question, answer, grader)
+    return grade_attempt(store, attempt_id, graded_question or question, answer, grader, grade_cache)
 
 
-def grade_attempt(store: PracticeStore, attempt_id: int, question: Question, answer: str, grader: Grader) -> Outcome:
+def grade_attempt(
+    store: PracticeStore,
+    attempt_id: int,
+    question: Question,
+    answer: str,
+    grader: Grader,
+    grade_cache: GradeCache | None = None,
+) -> Outcome:
     try:
-        result = grade(question, answer, grader)
+        result = grade(question, answer, grader, grade_cache)
     except (GraderError, AnswerError) as err:
         store.record_failure(attempt_id, str(err))
         return Outcome(attempt_id, None, str(err))

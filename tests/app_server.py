@@ -151,7 +151,7 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def browser_page(viewport: tuple[int, int] = (1280, 900)) -> Iterator[object]:
+def browser_page(viewport: tuple[int, int] = (1280, 1800)) -> Iterator[object]:
     require(CHROMIUM)
     from playwright.sync_api import sync_playwright
 

@@ -1,4 +1,5 @@
-"""The real app in a real browser, with every network connection of the app process traced."""
+"""The real app in a real browser (headless Debian Chromium, Playwright), served on loopback, with every
+network connection of the app process traced. Screenshots go to screenshots/ for a person to look at."""
 
 from __future__ import annotations
 
@@ -7,21 +8,67 @@ from urllib.parse import urlparse
 
 from tests.app_server import browser_page, non_loopback, running_app, screenshot
 
+ANSWER = (
+    "I would stream the card transactions through Kafka into the scoring service, serve the ONNX model from "
+    "Triton for low latency, and put an API gateway in front for authentication."
+)
+PROBE_REPLY = "I would keep the hot per-card features in a Redis cache right next to the model server."
 
-def test_app_serves_a_question_and_talks_only_to_loopback(tmp_path: Path) -> None:
+
+def _send(page: object, text: str) -> None:
+    box = page.get_by_test_id("stChatInputTextArea")  # type: ignore[attr-defined]
+    box.fill(text)
+    box.press("Enter")
+
+
+def test_practice_flow_in_a_browser_talks_only_to_loopback(tmp_path: Path) -> None:
     with running_app(tmp_path) as app, browser_page() as page:
         requested: list[str] = []
         page.on("request", lambda request: requested.append(request.url))
         page.goto(app.url)
-        page.get_by_text("Mock interview practice").first.wait_for(timeout=60_000)
-        page.get_by_text("offline grader").first.wait_for()
-        page.get_by_role("button", name="Ask me a question").click()
-        message = page.get_by_test_id("stChatMessage").first
-        message.wait_for(timeout=30_000)
-        assert "?" in message.inner_text()
-        page.get_by_text("What a strong answer covers").click()
-        page.wait_for_timeout(500)
-        screenshot(page, "foundation-question")
+        page.get_by_text("Mock interview practice").first.wait_for(timeout=90_000)
+        page.get_by_text("no API key").first.wait_for()
+        screenshot(page, "1-start")
+
+        # Start: pick a question by typing its id in the own-question box.
+        page.get_by_label("…or type your own question").fill("q06")
+        page.get_by_role("button", name="Find its rubric").click()
+        page.get_by_text("Design a fraud detection API").first.wait_for(timeout=30_000)
+        screenshot(page, "2-question")
+
+        # Answer and get the result card.
+        _send(page, ANSWER)
+        page.get_by_text("Score ").first.wait_for(timeout=60_000)
+        page.get_by_role("button", name="Probe me on a missed point").wait_for()
+        page.get_by_text("Offline grader").first.wait_for()
+        assert page.get_by_test_id("highlighted-answer").first.inner_html().count("<mark") >= 3
+        screenshot(page, "3-graded")
+
+        # Probe on a missed point, answer it, see both attempts together.
+        page.get_by_role("button", name="Probe me on a missed point").click()
+        page.get_by_text("One thing you didn't get into").first.wait_for(timeout=30_000)
+        _send(page, PROBE_REPLY)
+        page.get_by_text("Follow-up on").first.wait_for(timeout=60_000)
+        page.get_by_text("both attempts together").first.wait_for()
+        page.get_by_role("button", name="Next question").wait_for()
+        page.get_by_test_id("stDataFrame").last.wait_for()
+        screenshot(page, "4-probe")
+
+        # Next question.
+        page.get_by_role("button", name="Next question").click()
+        page.wait_for_function(
+            "() => !document.body.innerText.includes('Design a fraud detection API')"
+            " && document.querySelectorAll('[data-testid=stChatMessage]').length === 1",
+            timeout=30_000,
+        )
+        screenshot(page, "5-next")
+
+        # Progress page.
+        page.get_by_role("link", name="Progress").click()
+        page.get_by_text("Your progress").first.wait_for(timeout=30_000)
+        page.get_by_text("Points you miss most").first.wait_for()
+        page.wait_for_timeout(1000)
+        screenshot(page, "6-progress")
 
         hosts = {urlparse(u).hostname for u in requested if u.startswith("http")}
         assert hosts == {"127.0.0.1"}, f"the page requested {hosts}"

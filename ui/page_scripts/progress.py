@@ -1,0 +1,5 @@
+"""Page script: progress."""
+
+from ui.progress_page import render
+
+render()

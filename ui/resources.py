@@ -1,0 +1,40 @@
+"""Heavy, shared resources, created once per server process. None of them is keyed by a secret."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from grader.base import Grader
+from grader.cache import GradeCache
+from rubric.index import RubricIndex, open_index
+from store.db import Database
+from store.practice_store import PracticeStore
+
+
+@st.cache_resource(show_spinner="Opening the rubric index…")
+def rubric_index() -> RubricIndex:
+    return open_index()
+
+
+@st.cache_resource(show_spinner="Opening the database…")
+def database() -> Database:
+    return Database()
+
+
+@st.cache_resource(show_spinner="Loading the offline grader…")
+def offline_grader() -> Grader:
+    from grader.offline import OfflineGrader
+
+    grader = OfflineGrader()
+    return grader
+
+
+@st.cache_resource
+def grade_cache() -> GradeCache:
+    from grader.service import default_cache
+
+    return default_cache()
+
+
+def practice_store() -> PracticeStore:
+    return PracticeStore(database())

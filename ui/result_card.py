@@ -1,0 +1,56 @@
+"""The result card: score bar, evidence highlighted in the answer, covered / partial / missed points, feedback,
+and a badge saying which grader produced it."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from grader.result import GradeResult
+from rubric.model import Question
+from ui.text import highlighted_answer, md
+
+VERDICT_STYLE = {"covered": ":green[**Covered**]", "partial": ":orange[**Partial**]", "missed": ":red[**Missed**]"}
+
+
+def grader_badge(result: GradeResult) -> str:
+    m = result.meta
+    if m.grader == "offline":
+        return "Offline grader (embedded default: MiniLM embeddings and rules, no LLM)"
+    return f"LLM grader: {m.model}"
+
+
+def render_result(result: GradeResult, answer: str, question: Question) -> None:
+    with st.container(border=True, key=f"result-{result.meta.answer_sha256[:8]}-{result.meta.graded_at}"):
+        st.caption(md(grader_badge(result)))
+        if result.abstained:
+            st.warning(f"Not graded: {result.abstain_reason}. Nothing is counted for or against you.")
+        else:
+            counts = result.counts()
+            st.progress(
+                result.score / 100,
+                text=f"Score {result.score}/100 · {counts['covered']} covered, {counts['partial']} partial, "
+                f"{counts['missed']} missed",
+            )
+            st.markdown(highlighted_answer(answer, result), unsafe_allow_html=True)
+            for p in result.points:
+                quote = f" — “{md(p.evidence[0].text)}”" if p.evidence else ""
+                why = f" _({md(p.reason)})_" if p.reason else ""
+                st.markdown(f"{VERDICT_STYLE[p.verdict]} {md(p.label)}{quote}{why}")
+        st.info(md(result.feedback))
+        m = result.meta
+        cost = "" if m.cost_usd is None else f" · ${m.cost_usd:.5f}"
+        st.caption(
+            md(
+                f"{m.grader} · {m.model} · {m.prompt_name}@{m.prompt_hash} · {m.latency_ms:.0f} ms"
+                f" · tokens {m.tokens_in}/{m.tokens_out}{cost}"
+                f"{' · ' + str(m.rejected_claims) + ' model claims rejected' if m.grader == 'llm' else ''}"
+                f"{' · ' + str(m.ignored_sentences) + ' sentences set aside' if m.ignored_sentences else ''}"
+            )
+        )
+
+
+def render_outline(question: Question) -> None:
+    with st.expander("What a strong answer covers"):
+        for point in question.points:
+            example = f" — e.g. {', '.join(point.examples)}" if point.examples else ""
+            st.markdown("- " + md(f"{point.label}: {point.text}{example}"))
