@@ -36,6 +36,8 @@ def render_result(result: GradeResult, answer: str, question: Question) -> None:
                 quote = f" — “{md(p.evidence[0].text)}”" if p.evidence else ""
                 why = f" _({md(p.reason)})_" if p.reason else ""
                 st.markdown(f"{VERDICT_STYLE[p.verdict]} {md(p.label)}{quote}{why}")
+                if p.verdict == "partial":  # what is missing: the point as a full answer states it
+                    st.caption(md(f"A full answer says: {question.point(p.point_id).text}"))
         st.info(md(result.feedback))
         m = result.meta
         cost = "" if m.cost_usd is None else f" · ${m.cost_usd:.5f}"
