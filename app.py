@@ -15,6 +15,6 @@ st.set_page_config(
     page_title="Mock interview practice", page_icon=str(Path(__file__).with_name("assets") / "interviewer.svg")
 )
 
-from ui.pages import PAGES  # noqa: E402
+from ui.pages import navigation  # noqa: E402
 
-st.navigation(PAGES).run()
+navigation().run()

@@ -15,11 +15,20 @@ from interview_grader.commands import (
     grade_command,
     index_command,
     rubric_command,
+    screening_command,
 )
 from interview_grader.errors import UserError
 from interview_grader.offline import enforce_offline
 
-COMMAND_GROUPS = (bank_command, index_command, rubric_command, grade_command, eval_command, app_command)
+COMMAND_GROUPS = (
+    bank_command,
+    index_command,
+    rubric_command,
+    grade_command,
+    eval_command,
+    screening_command,
+    app_command,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

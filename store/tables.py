@@ -76,3 +76,145 @@ class PointVerdictRow(Base):
     point_id: Mapped[str] = mapped_column(String(120), index=True)
     verdict: Mapped[str] = mapped_column(String(16))
     grade: Mapped[Grade] = relationship(back_populates="verdicts")
+
+
+class Recruiter(Base):
+    """A recruiter or reviewer account (created with ``interview-grader user add``)."""
+
+    __tablename__ = "recruiters"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(400))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class RecruiterSession(Base):
+    """A signed-in recruiter. Only the sha256 of the session token is stored; sessions expire."""
+
+    __tablename__ = "recruiter_sessions"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    recruiter_id: Mapped[int] = mapped_column(ForeignKey("recruiters.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class LoginAttempt(Base):
+    """Every sign-in attempt, for rate limiting (keyed by the hash of the e-mail, never the password)."""
+
+    __tablename__ = "login_attempts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_hash: Mapped[str] = mapped_column(String(64), index=True)
+    client_hash: Mapped[str] = mapped_column(String(64), index=True)
+    succeeded: Mapped[bool] = mapped_column(Boolean)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+
+
+class Screen(Base):
+    """An asynchronous screen: instructions, questions (with their rubrics frozen at build time), a grader."""
+
+    __tablename__ = "screens"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    recruiter_id: Mapped[int] = mapped_column(ForeignKey("recruiters.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    instructions: Mapped[str] = mapped_column(Text)
+    grader: Mapped[str] = mapped_column(String(16), default="offline")
+    seconds_per_question: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    questions: Mapped[list[ScreenQuestion]] = relationship(
+        order_by="ScreenQuestion.position", cascade="all, delete-orphan"
+    )
+
+
+class ScreenQuestion(Base):
+    __tablename__ = "screen_questions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    screen_id: Mapped[int] = mapped_column(ForeignKey("screens.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    question: Mapped[dict[str, Any]] = mapped_column(JSON)  # the full Question, rubric included, as built
+
+
+class Invite(Base):
+    """A candidate's private link. Only the sha256 of the token is stored; the link is shown once."""
+
+    __tablename__ = "invites"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    screen_id: Mapped[int] = mapped_column(ForeignKey("screens.id", ondelete="CASCADE"), index=True)
+    candidate_name: Mapped[str] = mapped_column(String(200))
+    candidate_email: Mapped[str] = mapped_column(String(254))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    consent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    answers: Mapped[list[ScreenAnswer]] = relationship(cascade="all, delete-orphan")
+
+
+class ScreenAnswer(Base):
+    """A candidate's answer to one screen question: a draft until submitted, then graded in the background."""
+
+    __tablename__ = "screen_answers"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    invite_id: Mapped[int] = mapped_column(ForeignKey("invites.id", ondelete="CASCADE"), index=True)
+    screen_question_id: Mapped[int] = mapped_column(ForeignKey("screen_questions.id", ondelete="CASCADE"))
+    draft: Mapped[str] = mapped_column(Text, default="")
+    answer: Mapped[str | None] = mapped_column(Text, nullable=True)
+    shown_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    status: Mapped[str] = mapped_column(String(16), default="draft")  # draft, pending, grading, graded, failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_try_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    grades: Mapped[list[ScreenGrade]] = relationship(order_by="ScreenGrade.id", cascade="all, delete-orphan")
+    overrides: Mapped[list[Override]] = relationship(order_by="Override.id", cascade="all, delete-orphan")
+
+    __table_args__ = (
+        Index("ix_screen_answers_status", "status"),
+        Index("ux_screen_answer", "invite_id", "screen_question_id", unique=True),
+    )
+
+
+class ScreenGrade(Base):
+    """A grade of a screen answer; re-grading with another grader or prompt adds one and keeps the earlier."""
+
+    __tablename__ = "screen_grades"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    screen_answer_id: Mapped[int] = mapped_column(ForeignKey("screen_answers.id", ondelete="CASCADE"), index=True)
+    grader: Mapped[str] = mapped_column(String(16))
+    model: Mapped[str] = mapped_column(String(200))
+    prompt_hash: Mapped[str] = mapped_column(String(64))
+    score: Mapped[int] = mapped_column(Integer)
+    result: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Override(Base):
+    """A reviewer's change to a verdict or a score, with a reason. Append-only: rows are never updated."""
+
+    __tablename__ = "overrides"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    screen_answer_id: Mapped[int] = mapped_column(ForeignKey("screen_answers.id", ondelete="CASCADE"), index=True)
+    grade_id: Mapped[int] = mapped_column(ForeignKey("screen_grades.id", ondelete="CASCADE"))
+    reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("recruiters.id", ondelete="SET NULL"), nullable=True)
+    reviewer_name: Mapped[str] = mapped_column(String(120))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    target: Mapped[str] = mapped_column(String(120))  # a point id, or "score"
+    old_value: Mapped[str] = mapped_column(String(32))
+    new_value: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(Text)
+
+
+class AuditEvent(Base):
+    """What happened, by whom, to what: identifiers are hashed and no answer text is ever written here."""
+
+    __tablename__ = "audit_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(64))
+    subject: Mapped[str] = mapped_column(String(64))
+    detail: Mapped[str] = mapped_column(Text, default="")

@@ -10,4 +10,14 @@ import streamlit as st
 _SCRIPTS = Path(__file__).resolve().parent / "page_scripts"
 PRACTICE = st.Page(_SCRIPTS / "practice.py", title="Practice", url_path="practice", default=True)
 PROGRESS = st.Page(_SCRIPTS / "progress.py", title="Progress", url_path="progress")
-PAGES = [PRACTICE, PROGRESS]
+SCREENS = st.Page(_SCRIPTS / "screens.py", title="Screens", url_path="screens")
+REVIEW = st.Page(_SCRIPTS / "review.py", title="Review", url_path="review")
+CANDIDATE = st.Page(_SCRIPTS / "candidate.py", title="Interview screen", url_path="screen", default=True)
+
+
+def navigation() -> st.navigation:  # type: ignore[valid-type]
+    """A candidate's link shows the candidate page and nothing else; everyone else sees practice and the
+    recruiter area (which asks for a sign-in)."""
+    if st.query_params.get("invite"):
+        return st.navigation([CANDIDATE], position="hidden")
+    return st.navigation({"Practice": [PRACTICE, PROGRESS], "Recruiters": [SCREENS, REVIEW]})

@@ -7,6 +7,7 @@ import streamlit as st
 from grader.base import Grader
 from grader.cache import GradeCache
 from rubric.index import RubricIndex, open_index
+from screening.worker import BackgroundGrader
 from store.db import Database
 from store.practice_store import PracticeStore
 
@@ -38,3 +39,11 @@ def grade_cache() -> GradeCache:
 
 def practice_store() -> PracticeStore:
     return PracticeStore(database())
+
+
+@st.cache_resource
+def background_grader() -> BackgroundGrader:
+    """One grading thread per app process; it also picks up answers left pending by a restart."""
+    from screening.graders import grader_for
+
+    return BackgroundGrader(database(), grader_for).start()

@@ -1,0 +1,123 @@
+"""Recruiter accounts: created from the CLI, signed in with rate limiting, sessions that expire."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+
+from screening.audit import record
+from screening.secrets_util import hash_password, new_token, pseudonym, token_hash, verify_password
+from store.db import Database
+from store.tables import LoginAttempt, Recruiter, RecruiterSession, utcnow
+
+SESSION_HOURS = 8
+MAX_FAILURES_PER_ACCOUNT = 5  # within FAILURE_WINDOW
+MAX_FAILURES_PER_CLIENT = 20
+FAILURE_WINDOW = timedelta(minutes=15)
+
+
+class AuthError(ValueError):
+    """Sign-in refused; the message is safe to show (it never says whether the e-mail exists)."""
+
+
+@dataclass(frozen=True)
+class RecruiterInfo:
+    id: int
+    email: str
+    name: str
+
+
+def _normal(email: str) -> str:
+    return email.strip().lower()
+
+
+def add_user(db: Database, email: str, name: str, password: str) -> RecruiterInfo:
+    email = _normal(email)
+    if "@" not in email or len(email) > 254:
+        raise ValueError(f"{email!r} is not an e-mail address")
+    hashed = hash_password(password)
+    with db.session() as s:
+        if s.scalar(select(Recruiter).where(Recruiter.email == email)):
+            raise ValueError(f"an account for {email} exists already")
+        row = Recruiter(email=email, name=name.strip() or email, password_hash=hashed)
+        s.add(row)
+        s.flush()
+        record(s, actor="cli", action="account.created", subject=pseudonym("recruiter", row.id))
+        return RecruiterInfo(row.id, row.email, row.name)
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite returns naive datetimes; everything stored here is UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)
+
+
+def sign_in(db: Database, email: str, password: str, client: str = "unknown") -> str:
+    """A new session token, or AuthError. Too many recent failures refuse before the password is even checked."""
+    account = pseudonym("account", _normal(email))
+    client_key = pseudonym("client", client)
+    since = utcnow() - FAILURE_WINDOW
+    with db.session() as s:
+        failures = (
+            s.scalar(
+                select(func.count())
+                .select_from(LoginAttempt)
+                .where(
+                    LoginAttempt.account_hash == account, LoginAttempt.succeeded.is_(False), LoginAttempt.at >= since
+                )
+            )
+            or 0
+        )
+        client_failures = (
+            s.scalar(
+                select(func.count())
+                .select_from(LoginAttempt)
+                .where(
+                    LoginAttempt.client_hash == client_key, LoginAttempt.succeeded.is_(False), LoginAttempt.at >= since
+                )
+            )
+            or 0
+        )
+        if failures >= MAX_FAILURES_PER_ACCOUNT or client_failures >= MAX_FAILURES_PER_CLIENT:
+            s.add(LoginAttempt(account_hash=account, client_hash=client_key, succeeded=False))
+            record(s, actor=client_key, action="signin.rate_limited", subject=account)
+            raise AuthError("too many failed sign-ins; wait 15 minutes and try again")
+        row = s.scalar(select(Recruiter).where(Recruiter.email == _normal(email)))
+        ok = row is not None and verify_password(password, row.password_hash)
+        if row is None:
+            verify_password(password, "scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAA")  # same work either way
+        s.add(LoginAttempt(account_hash=account, client_hash=client_key, succeeded=ok))
+        if not ok or row is None:
+            record(s, actor=client_key, action="signin.failed", subject=account)
+            s.commit()
+            raise AuthError("wrong e-mail or password")
+        token = new_token()
+        s.add(
+            RecruiterSession(
+                token_hash=token_hash(token), recruiter_id=row.id, expires_at=utcnow() + timedelta(hours=SESSION_HOURS)
+            )
+        )
+        record(s, actor=pseudonym("recruiter", row.id), action="signin.ok", subject=account)
+        return token
+
+
+def current_recruiter(db: Database, token: str | None) -> RecruiterInfo | None:
+    """The recruiter a session token belongs to, if the session exists, is not revoked and has not expired."""
+    if not token:
+        return None
+    with db.session() as s:
+        session = s.get(RecruiterSession, token_hash(token))
+        if session is None or session.revoked or _aware(session.expires_at) <= utcnow():
+            return None
+        row = s.get(Recruiter, session.recruiter_id)
+        return RecruiterInfo(row.id, row.email, row.name) if row else None
+
+
+def sign_out(db: Database, token: str | None) -> None:
+    if not token:
+        return
+    with db.session() as s:
+        session = s.get(RecruiterSession, token_hash(token))
+        if session is not None:
+            session.revoked = True

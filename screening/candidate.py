@@ -1,0 +1,162 @@
+"""What a candidate does through the link: consent, one question at a time, drafts saved as they type,
+answers saved on submit, resume after closing the browser. Candidates never see grades or rubrics: nothing
+here returns them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from grader.service import check_answer
+from screening.audit import record
+from screening.screens import aware
+from screening.secrets_util import pseudonym
+from store.db import Database
+from store.tables import Invite, Screen, ScreenAnswer, ScreenQuestion, utcnow
+
+
+@dataclass(frozen=True)
+class CandidateQuestion:
+    screen_question_id: int
+    position: int  # 1-based
+    total: int
+    text: str  # the question only; the rubric never leaves the server side
+    draft: str
+    deadline: datetime | None
+
+
+@dataclass(frozen=True)
+class ScreenIntro:
+    title: str
+    instructions: str
+    questions: int
+    seconds_per_question: int | None
+    consented: bool
+    finished: bool
+
+
+def intro(db: Database, invite_id: int) -> ScreenIntro:
+    with db.session() as s:
+        invite = s.get(Invite, invite_id)
+        screen = s.get(Screen, invite.screen_id) if invite else None
+        if invite is None or screen is None:
+            raise KeyError(invite_id)
+        return ScreenIntro(
+            screen.title,
+            screen.instructions,
+            len(screen.questions),
+            screen.seconds_per_question,
+            invite.consent_at is not None,
+            invite.finished_at is not None,
+        )
+
+
+def consent(db: Database, invite_id: int) -> None:
+    with db.session() as s:
+        invite = s.get(Invite, invite_id)
+        if invite is not None and invite.consent_at is None:
+            invite.consent_at = utcnow()
+            record(
+                s,
+                actor=pseudonym("invite", invite_id),
+                action="candidate.consented",
+                subject=pseudonym("invite", invite_id),
+            )
+
+
+def current_question(db: Database, invite_id: int) -> CandidateQuestion | None:
+    """The first question not yet submitted (shown now if it was never shown); None when all are done."""
+    with db.session() as s:
+        invite = s.get(Invite, invite_id)
+        if invite is None or invite.consent_at is None:
+            return None
+        screen = s.get(Screen, invite.screen_id)
+        assert screen is not None
+        answers = {
+            a.screen_question_id: a for a in s.scalars(select(ScreenAnswer).where(ScreenAnswer.invite_id == invite_id))
+        }
+        for position, sq in enumerate(screen.questions, start=1):
+            answer = answers.get(sq.id)
+            if answer is not None and answer.submitted_at is not None:
+                continue
+            if answer is None:
+                answer = ScreenAnswer(invite_id=invite_id, screen_question_id=sq.id, draft="", status="draft")
+                s.add(answer)
+                s.flush()
+                if invite.started_at is None:
+                    invite.started_at = utcnow()
+            deadline = None
+            if screen.seconds_per_question:
+                deadline = aware(answer.shown_at) + timedelta(seconds=screen.seconds_per_question)
+            return CandidateQuestion(
+                sq.id, position, len(screen.questions), str(sq.question["text"]), answer.draft, deadline
+            )
+        _finish_if_done(s, invite_id)
+        return None
+
+
+def _answer_row(s: object, invite_id: int, screen_question_id: int) -> ScreenAnswer:
+    row = s.scalar(
+        select(ScreenAnswer).where(  # type: ignore[attr-defined]
+            ScreenAnswer.invite_id == invite_id, ScreenAnswer.screen_question_id == screen_question_id
+        )
+    )
+    if row is None:
+        raise KeyError("this question is not open for this link")
+    return row
+
+
+def save_draft(db: Database, invite_id: int, screen_question_id: int, text: str) -> None:
+    """Autosave while typing; a submitted answer is never changed by a late draft."""
+    with db.session() as s:
+        row = _answer_row(s, invite_id, screen_question_id)
+        if row.submitted_at is None:
+            row.draft = text[:20_000]
+
+
+def submit(db: Database, invite_id: int, screen_question_id: int, text: str) -> None:
+    """Save the answer (pending grading). Submitting twice keeps the first answer."""
+    check_answer(text)
+    with db.session() as s:
+        row = _answer_row(s, invite_id, screen_question_id)
+        if row.submitted_at is not None:
+            return
+        question = s.get(ScreenQuestion, screen_question_id)
+        if question is None:
+            raise KeyError(screen_question_id)
+        row.answer = text
+        row.draft = text
+        row.submitted_at = utcnow()
+        row.status = "pending"
+        record(
+            s,
+            actor=pseudonym("invite", invite_id),
+            action="answer.submitted",
+            subject=pseudonym("answer", row.id),
+            detail=f"{len(text.split())} words",
+        )
+        s.flush()
+        _finish_if_done(s, invite_id)
+
+
+def _finish_if_done(s: Session, invite_id: int) -> None:
+    """Mark the screen finished once every question has a submitted answer."""
+    invite = s.get(Invite, invite_id)
+    screen = s.get(Screen, invite.screen_id) if invite else None
+    if invite is None or screen is None or invite.finished_at is not None:
+        return
+    submitted = set(
+        s.scalars(
+            select(ScreenAnswer.screen_question_id).where(
+                ScreenAnswer.invite_id == invite_id, ScreenAnswer.submitted_at.is_not(None)
+            )
+        )
+    )
+    if {q.id for q in screen.questions} <= submitted:
+        invite.finished_at = utcnow()
+        record(
+            s, actor=pseudonym("invite", invite_id), action="candidate.finished", subject=pseudonym("invite", invite_id)
+        )

@@ -1,0 +1,57 @@
+"""Deleting a candidate on request, and purging old screens: the data goes, a log line without it stays."""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from screening.audit import record
+from screening.secrets_util import pseudonym
+from store.db import Database
+from store.tables import Invite, Screen, ScreenAnswer, utcnow
+
+DEFAULT_RETENTION_DAYS = 365
+
+
+def delete_candidate(db: Database, invite_id: int, actor: str) -> int:
+    """Remove the candidate's invite, answers, grades and overrides; returns how many answers went."""
+    with db.session() as s:
+        invite = s.get(Invite, invite_id)
+        if invite is None:
+            raise KeyError(f"no candidate {invite_id}")
+        answers = s.scalar(select(func.count()).select_from(ScreenAnswer).where(ScreenAnswer.invite_id == invite_id))
+        s.delete(invite)
+        record(
+            s,
+            actor=actor,
+            action="candidate.deleted",
+            subject=pseudonym("invite", invite_id),
+            detail=f"{answers} answers removed on request",
+        )
+        return int(answers or 0)
+
+
+def retention_days() -> int:
+    value = os.environ.get("INTERVIEW_GRADER_RETENTION_DAYS", "")
+    return int(value) if value.isdigit() and int(value) > 0 else DEFAULT_RETENTION_DAYS
+
+
+def purge_old_screens(db: Database, days: int | None = None, actor: str = "retention") -> int:
+    """Delete screens (with their invites and answers) created more than ``days`` ago; returns how many."""
+    cutoff = utcnow() - timedelta(days=days or retention_days())
+    with db.session() as s:
+        old = list(s.scalars(select(Screen).where(Screen.created_at < cutoff)))
+        for screen in old:
+            for invite in s.scalars(select(Invite).where(Invite.screen_id == screen.id)):
+                s.delete(invite)
+            record(
+                s,
+                actor=actor,
+                action="screen.purged",
+                subject=pseudonym("screen", screen.id),
+                detail=f"older than {days or retention_days()} days",
+            )
+            s.delete(screen)
+        return len(old)

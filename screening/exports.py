@@ -1,0 +1,217 @@
+"""Exports: a candidate report as Markdown and PDF, the whole screen as CSV and JSON.
+
+Candidate text is data: in Markdown it is escaped, in the PDF it is drawn as text, and in CSV a cell that
+would start a formula (``=``, ``+``, ``-``, ``@``, tab, carriage return) is prefixed with a quote so that
+spreadsheets show it instead of running it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+from screening.review import CandidateView, candidate, candidates
+from screening.screens import screen
+from store.db import Database
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FONT_DIR = Path(__import__("matplotlib").get_data_path()) / "fonts" / "ttf"
+
+
+def safe_cell(value: object) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _md(text: str) -> str:
+    from ui.text import md
+
+    return md(text)
+
+
+def candidate_markdown(view: CandidateView, screen_title: str) -> str:
+    inv = view.invite
+    lines = [
+        f"# {_md(screen_title)}: {_md(inv.candidate_name)}",
+        "",
+        f"- status: {view.status}; score: {view.score if view.score is not None else 'not graded'}"
+        f"; time taken: {view.minutes if view.minutes is not None else '–'} min",
+        f"- invited {inv.created_at:%Y-%m-%d}; consent {inv.consent_at:%Y-%m-%d %H:%M}"
+        if inv.consent_at
+        else f"- invited {inv.created_at:%Y-%m-%d}; no consent yet",
+        "- grades are recommendations from an automated grader, reviewed by a person",
+        "",
+    ]
+    for n, a in enumerate(view.answers, start=1):
+        lines += [f"## {n}. {_md(a.question.text)}", ""]
+        if a.answer is None:
+            lines += [f"_{a.status}_", ""]
+            continue
+        lines += ["> " + _md(a.answer).replace("\n", "\n> "), ""]
+        if a.grade is None:
+            lines += [f"_{a.status}{': ' + _md(a.error) if a.error else ''}_", ""]
+            continue
+        m = a.grade.meta
+        lines.append(f"Score {a.effective_score()}/100 · {m.grader} grader · {_md(m.model)} · prompt {m.prompt_hash}")
+        lines.append("")
+        verdicts = a.effective_verdicts()
+        for p in a.grade.points:
+            verdict = verdicts.get(p.point_id, p.verdict)
+            changed = " (overridden)" if verdict != p.verdict else ""
+            quote = f" — “{_md(p.evidence[0].text)}”" if p.evidence else ""
+            lines.append(f"- **{verdict}**{changed} {_md(p.label)}{quote}")
+        if a.overrides:
+            lines += ["", "Overrides:"]
+            for o in a.overrides:
+                lines.append(
+                    f"- {o.at:%Y-%m-%d %H:%M} {_md(o.reviewer)}: {o.target} {o.old_value} → {o.new_value}"
+                    f" — {_md(o.reason)}"
+                )
+        if len(a.grades) > 1:
+            earlier = ", ".join(f"{g.score} ({g.meta.grader}, {g.meta.prompt_hash})" for g in a.grades[:-1])
+            lines += ["", f"Earlier grades: {earlier}"]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def candidate_pdf(view: CandidateView, screen_title: str) -> bytes:
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4")
+    pdf.set_auto_page_break(auto=True, margin=15)
+    pdf.add_font("DejaVu", "", str(_FONT_DIR / "DejaVuSans.ttf"))
+    pdf.add_font("DejaVu", "B", str(_FONT_DIR / "DejaVuSans-Bold.ttf"))
+    pdf.add_page()
+    width = pdf.w - pdf.l_margin - pdf.r_margin
+
+    def para(text: str, size: int = 10, style: str = "", gap: float = 1.5) -> None:
+        pdf.set_font("DejaVu", style, size)
+        pdf.multi_cell(width, size * 0.5, text)
+        pdf.ln(gap)
+
+    inv = view.invite
+    para(f"{screen_title}: {inv.candidate_name}", 16, "B", 3)
+    para(
+        f"Status: {view.status}. Score: {view.score if view.score is not None else 'not graded'}. "
+        f"Time taken: {view.minutes if view.minutes is not None else '–'} min.",
+        10,
+    )
+    para("Grades are recommendations from an automated grader, reviewed by a person.", 9, "", 4)
+    for n, a in enumerate(view.answers, start=1):
+        para(f"{n}. {a.question.text}", 12, "B")
+        if a.answer is None:
+            para(a.status, 10, "", 3)
+            continue
+        para(a.answer, 10)
+        if a.grade is None:
+            para(f"Grading: {a.status}", 10, "", 3)
+            continue
+        m = a.grade.meta
+        para(f"Score {a.effective_score()}/100 ({m.grader} grader, {m.model}, prompt {m.prompt_hash})", 10, "B")
+        verdicts = a.effective_verdicts()
+        for p in a.grade.points:
+            verdict = verdicts.get(p.point_id, p.verdict)
+            changed = " (overridden)" if verdict != p.verdict else ""
+            quote = f' — "{p.evidence[0].text}"' if p.evidence else ""
+            para(f"• {verdict}{changed}: {p.label}{quote}", 9, "", 0.5)
+        for o in a.overrides:
+            para(
+                f"Override {o.at:%Y-%m-%d %H:%M} by {o.reviewer}: {o.target} {o.old_value} → {o.new_value}. "
+                f"Reason: {o.reason}",
+                9,
+                "",
+                0.5,
+            )
+        pdf.ln(3)
+    return bytes(pdf.output())
+
+
+def screen_rows(db: Database, screen_id: int, recruiter_id: int | None = None) -> list[dict[str, Any]]:
+    rows = []
+    for view in candidates(db, screen_id, recruiter_id):
+        for n, a in enumerate(view.answers, start=1):
+            verdicts = a.effective_verdicts()
+            rows.append(
+                {
+                    "candidate_id": view.invite.id,
+                    "candidate": view.invite.candidate_name,
+                    "email": view.invite.candidate_email,
+                    "status": view.status,
+                    "question_number": n,
+                    "question_id": a.question.id,
+                    "question": a.question.text,
+                    "answer": a.answer or "",
+                    "grading": a.status,
+                    "score": a.effective_score(),
+                    "grader": a.grade.meta.grader if a.grade else "",
+                    "model": a.grade.meta.model if a.grade else "",
+                    "prompt_hash": a.grade.meta.prompt_hash if a.grade else "",
+                    "overrides": len(a.overrides),
+                    **{f"point {p.id}": verdicts.get(p.id, "") for p in a.question.points},
+                }
+            )
+    return rows
+
+
+def screen_csv(db: Database, screen_id: int, recruiter_id: int | None = None) -> str:
+    rows = screen_rows(db, screen_id, recruiter_id)
+    columns: list[str] = []
+    for row in rows:
+        columns += [c for c in row if c not in columns]
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: safe_cell(v) for k, v in row.items()})
+    return out.getvalue()
+
+
+def screen_json(db: Database, screen_id: int, recruiter_id: int | None = None) -> str:
+    info = screen(db, screen_id, recruiter_id)
+    payload = {
+        "screen": {
+            "id": info.id,
+            "title": info.title,
+            "instructions": info.instructions,
+            "grader": info.grader,
+            "questions": [q.model_dump(mode="json") for _, q in info.questions],
+        },
+        "candidates": [],
+    }
+    for view in candidates(db, screen_id, recruiter_id):
+        payload["candidates"].append(
+            {
+                "id": view.invite.id,
+                "name": view.invite.candidate_name,
+                "email": view.invite.candidate_email,
+                "status": view.status,
+                "score": view.score,
+                "minutes": view.minutes,
+                "answers": [
+                    {
+                        "question_id": a.question.id,
+                        "answer": a.answer,
+                        "grading": a.status,
+                        "effective_score": a.effective_score(),
+                        "effective_verdicts": a.effective_verdicts(),
+                        "grades": [g.model_dump(mode="json") for g in a.grades],
+                        "overrides": [o.__dict__ | {"at": o.at.isoformat()} for o in a.overrides],
+                    }
+                    for a in view.answers
+                ],
+            }
+        )
+    return json.dumps(payload, indent=2, ensure_ascii=False, default=str)
+
+
+def candidate_report(db: Database, invite_id: int, fmt: str, recruiter_id: int | None = None) -> bytes:
+    view = candidate(db, invite_id, recruiter_id)
+    title = screen(db, view.invite.screen_id).title
+    if fmt == "md":
+        return candidate_markdown(view, title).encode()
+    if fmt == "pdf":
+        return candidate_pdf(view, title)
+    raise ValueError("candidate reports are md or pdf")

@@ -1,0 +1,17 @@
+"""The grader a screen asked for, from the server's settings: the offline grader, or the LLM grader configured
+by OPENAI_API_KEY, OPENAI_BASE_URL or INTERVIEW_GRADER_GGUF (without them its answers fail with that message
+and are retried later)."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from grader.base import Grader
+
+
+@cache
+def grader_for(kind: str) -> Grader:
+    from grader.service import make_grader
+    from interview_grader.settings import load_settings
+
+    return make_grader(load_settings(grader=kind), kind)

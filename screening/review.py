@@ -1,0 +1,240 @@
+"""Reviewing a screen: the candidates table, the candidates x key points heatmap, transcripts, and overrides.
+
+A grade is what a grader produced; an override is a reviewer's written change to one verdict or to the score.
+Overrides are append-only rows (who, when, old value, new value, reason); the *effective* grade is the newest
+grade with the overrides made on it applied in order. Re-grading adds a grade and keeps the earlier ones.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+
+from grader.result import GradeResult, coverage_of
+from rubric.model import Question
+from screening.audit import record
+from screening.screens import InviteInfo, _invite_info
+from screening.secrets_util import pseudonym
+from store.db import Database
+from store.tables import Invite, Override, Screen, ScreenAnswer, ScreenQuestion
+
+VERDICTS = ("covered", "partial", "missed")
+
+
+class ReviewError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class OverrideInfo:
+    id: int
+    reviewer: str
+    at: datetime
+    target: str
+    old_value: str
+    new_value: str
+    reason: str
+
+
+@dataclass
+class AnswerView:
+    answer_id: int | None
+    question: Question
+    answer: str | None
+    status: str  # draft, pending, grading, graded, failed, not reached
+    error: str | None
+    seconds: float | None
+    grades: list[GradeResult] = field(default_factory=list)  # oldest first
+    grade_ids: list[int] = field(default_factory=list)
+    overrides: list[OverrideInfo] = field(default_factory=list)  # on the newest grade
+
+    @property
+    def grade(self) -> GradeResult | None:
+        return self.grades[-1] if self.grades else None
+
+    def effective_verdicts(self) -> dict[str, str]:
+        if self.grade is None:
+            return {}
+        verdicts = {p.point_id: p.verdict for p in self.grade.points}
+        for o in self.overrides:
+            if o.target in verdicts:
+                verdicts[o.target] = o.new_value
+        return verdicts
+
+    def effective_score(self) -> int | None:
+        if self.grade is None:
+            return None
+        score_overrides = [o for o in self.overrides if o.target == "score"]
+        if score_overrides:
+            return int(score_overrides[-1].new_value)
+        verdicts = self.effective_verdicts()
+        return round(100 * coverage_of([verdicts[p.point_id] for p in self.grade.points], self.grade.required))
+
+
+@dataclass
+class CandidateView:
+    invite: InviteInfo
+    answers: list[AnswerView]
+
+    @property
+    def status(self) -> str:
+        states = {a.status for a in self.answers if a.answer_id is not None and a.answer is not None}
+        if "failed" in states:
+            return "failed"
+        if states & {"pending", "grading"}:
+            return "pending"
+        if self.invite.finished_at and states <= {"graded"}:
+            return "graded"
+        return self.invite.status
+
+    @property
+    def score(self) -> float | None:
+        scores = [a.effective_score() for a in self.answers if a.grade is not None]
+        return round(sum(scores) / len(self.answers), 1) if scores and self.answers else None  # type: ignore[arg-type]
+
+    @property
+    def minutes(self) -> float | None:
+        if self.invite.started_at and self.invite.finished_at:
+            return round((self.invite.finished_at - self.invite.started_at).total_seconds() / 60, 1)
+        return None
+
+
+def _owned_screen(s: object, screen_id: int, recruiter_id: int | None) -> Screen:
+    screen = s.get(Screen, screen_id)  # type: ignore[attr-defined]
+    if screen is None or (recruiter_id is not None and screen.recruiter_id != recruiter_id):
+        raise ReviewError(f"no screen {screen_id}")
+    return screen
+
+
+def candidate(db: Database, invite_id: int, recruiter_id: int | None = None) -> CandidateView:
+    with db.session() as s:
+        invite = s.get(Invite, invite_id)
+        if invite is None:
+            raise ReviewError(f"no candidate {invite_id}")
+        screen = _owned_screen(s, invite.screen_id, recruiter_id)
+        rows = {
+            a.screen_question_id: a for a in s.scalars(select(ScreenAnswer).where(ScreenAnswer.invite_id == invite_id))
+        }
+        answers = []
+        for sq in screen.questions:
+            row = rows.get(sq.id)
+            question = Question.model_validate(sq.question)
+            if row is None:
+                answers.append(AnswerView(None, question, None, "not reached", None, None))
+                continue
+            view = AnswerView(
+                answer_id=row.id,
+                question=question,
+                answer=row.answer,
+                status=row.status if row.submitted_at else "draft",
+                error=row.error,
+                seconds=(row.submitted_at - row.shown_at).total_seconds() if row.submitted_at else None,
+                grades=[GradeResult.model_validate(g.result) for g in row.grades],
+                grade_ids=[g.id for g in row.grades],
+            )
+            if row.grades:
+                newest = row.grades[-1].id
+                view.overrides = [
+                    OverrideInfo(o.id, o.reviewer_name, o.at, o.target, o.old_value, o.new_value, o.reason)
+                    for o in row.overrides
+                    if o.grade_id == newest
+                ]
+            answers.append(view)
+        return CandidateView(_invite_info(invite), answers)
+
+
+def candidates(db: Database, screen_id: int, recruiter_id: int | None = None) -> list[CandidateView]:
+    with db.session() as s:
+        _owned_screen(s, screen_id, recruiter_id)
+        ids = list(s.scalars(select(Invite.id).where(Invite.screen_id == screen_id).order_by(Invite.id)))
+    return [candidate(db, i, recruiter_id) for i in ids]
+
+
+def heatmap(views: list[CandidateView]) -> tuple[list[str], list[str], list[list[str]]]:
+    """(candidate names, point labels, matrix of effective verdicts or "" where not graded)."""
+    if not views:
+        return [], [], []
+    columns: list[tuple[str, str]] = []
+    for a in views[0].answers:
+        columns += [(p.id, f"{a.question.id.removeprefix('custom-')} {p.label}") for p in a.question.points]
+    rows = []
+    for v in views:
+        verdicts: dict[str, str] = {}
+        for a in v.answers:
+            verdicts.update(a.effective_verdicts())
+        rows.append([verdicts.get(point_id, "") for point_id, _ in columns])
+    return [v.invite.candidate_name for v in views], [label for _, label in columns], rows
+
+
+def override(
+    db: Database,
+    answer_id: int,
+    target: str,
+    new_value: str,
+    reason: str,
+    reviewer_id: int,
+    reviewer_name: str,
+) -> None:
+    """Append a reviewer's change to one verdict (``target`` = point id) or to the score (``target`` = "score")."""
+    if len(reason.strip()) < 5:
+        raise ReviewError("an override needs a written reason")
+    with db.session() as s:
+        row = s.get(ScreenAnswer, answer_id)
+        if row is None or not row.grades:
+            raise ReviewError("only a graded answer can be overridden")
+        newest = row.grades[-1]
+        result = GradeResult.model_validate(newest.result)
+        current = {p.point_id: p.verdict for p in result.points}
+        for o in row.overrides:
+            if o.grade_id == newest.id and o.target in current:
+                current[o.target] = o.new_value
+        score_now = [o.new_value for o in row.overrides if o.grade_id == newest.id and o.target == "score"]
+        if target == "score":
+            if not new_value.isdigit() or not 0 <= int(new_value) <= 100:
+                raise ReviewError("a score is a whole number from 0 to 100")
+            old = score_now[-1] if score_now else str(round(100 * coverage_of(list(current.values()), result.required)))
+        elif target in current:
+            if new_value not in VERDICTS:
+                raise ReviewError("a verdict is covered, partial or missed")
+            old = current[target]
+        else:
+            raise ReviewError(f"{target} is not a key point of this question")
+        if old == new_value:
+            raise ReviewError("that is already the value")
+        s.add(
+            Override(
+                screen_answer_id=answer_id,
+                grade_id=newest.id,
+                reviewer_id=reviewer_id,
+                reviewer_name=reviewer_name,
+                target=target,
+                old_value=old,
+                new_value=new_value,
+                reason=reason.strip(),
+            )
+        )
+        record(
+            s,
+            actor=pseudonym("recruiter", reviewer_id),
+            action="grade.overridden",
+            subject=pseudonym("answer", answer_id),
+            detail=f"{target}: {old} -> {new_value}",
+        )
+
+
+def regrade(db: Database, answer_id: int, result: GradeResult) -> None:
+    """Store a new grade (another grader or prompt version); earlier grades and their overrides stay."""
+    from screening.worker import store_grade
+
+    store_grade(db, answer_id, result)
+
+
+def screen_question(db: Database, answer_id: int) -> tuple[Question, str]:
+    with db.session() as s:
+        row = s.get(ScreenAnswer, answer_id)
+        if row is None or row.answer is None:
+            raise ReviewError("no submitted answer")
+        sq = s.get(ScreenQuestion, row.screen_question_id)
+        return Question.model_validate(sq.question), row.answer  # type: ignore[union-attr]

@@ -1,0 +1,216 @@
+"""Screens and their private invite links."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from rubric.model import KeyPoint, Question
+from screening.audit import record
+from screening.secrets_util import new_token, pseudonym, token_hash
+from store.db import Database
+from store.tables import Invite, Screen, ScreenQuestion, utcnow
+
+INVITE_DAYS = 14
+
+
+class InviteError(LookupError):
+    """A link that opens nothing: unknown, expired or revoked. The message is safe to show to anyone."""
+
+
+@dataclass(frozen=True)
+class ScreenInfo:
+    id: int
+    title: str
+    instructions: str
+    grader: str
+    seconds_per_question: int | None
+    questions: list[tuple[int, Question]]  # (screen question id, question)
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class InviteInfo:
+    id: int
+    screen_id: int
+    candidate_name: str
+    candidate_email: str
+    created_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None
+    consent_at: datetime | None
+    started_at: datetime | None
+    finished_at: datetime | None
+
+    @property
+    def status(self) -> str:
+        if self.revoked_at:
+            return "revoked"
+        if self.finished_at:
+            return "finished"
+        if aware(self.expires_at) <= utcnow():
+            return "expired"
+        return "in progress" if self.started_at else "invited"
+
+
+def aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)
+
+
+def custom_question(number: int, text: str, points: list[tuple[str, str]]) -> Question:
+    """A question a recruiter writes with its own key points ((label, text) pairs)."""
+    qid = f"custom-{number}"
+    return Question(
+        id=qid,
+        number=number,
+        section=1,
+        section_title="Custom",
+        text=text.strip(),
+        logic="; ".join(t for _, t in points),
+        points=[
+            KeyPoint(id=f"{qid}.{i}", label=label.strip() or t.strip()[:40], text=t.strip())
+            for i, (label, t) in enumerate(points, start=1)
+        ],
+        review="reviewed",
+    )
+
+
+def create_screen(
+    db: Database,
+    recruiter_id: int,
+    title: str,
+    instructions: str,
+    questions: list[Question],
+    grader: str = "offline",
+    seconds_per_question: int | None = None,
+) -> int:
+    if not title.strip():
+        raise ValueError("a screen needs a title")
+    if not questions:
+        raise ValueError("a screen needs at least one question")
+    if grader not in ("offline", "llm"):
+        raise ValueError("the grader is offline or llm")
+    with db.session() as s:
+        screen = Screen(
+            recruiter_id=recruiter_id,
+            title=title.strip()[:200],
+            instructions=instructions.strip(),
+            grader=grader,
+            seconds_per_question=seconds_per_question or None,
+            questions=[ScreenQuestion(position=i, question=q.model_dump(mode="json")) for i, q in enumerate(questions)],
+        )
+        s.add(screen)
+        s.flush()
+        record(
+            s,
+            actor=pseudonym("recruiter", recruiter_id),
+            action="screen.created",
+            subject=pseudonym("screen", screen.id),
+            detail=f"{len(questions)} questions",
+        )
+        return screen.id
+
+
+def _info(screen: Screen) -> ScreenInfo:
+    return ScreenInfo(
+        id=screen.id,
+        title=screen.title,
+        instructions=screen.instructions,
+        grader=screen.grader,
+        seconds_per_question=screen.seconds_per_question,
+        questions=[(sq.id, Question.model_validate(sq.question)) for sq in screen.questions],
+        created_at=screen.created_at,
+    )
+
+
+def screens_of(db: Database, recruiter_id: int) -> list[ScreenInfo]:
+    with db.session() as s:
+        rows = s.scalars(select(Screen).where(Screen.recruiter_id == recruiter_id).order_by(Screen.id.desc()))
+        return [_info(r) for r in rows]
+
+
+def screen(db: Database, screen_id: int, recruiter_id: int | None = None) -> ScreenInfo:
+    """A screen; with ``recruiter_id``, only if that recruiter owns it."""
+    with db.session() as s:
+        row = s.get(Screen, screen_id)
+        if row is None or (recruiter_id is not None and row.recruiter_id != recruiter_id):
+            raise KeyError(f"no screen {screen_id}")
+        return _info(row)
+
+
+def _invite_info(row: Invite) -> InviteInfo:
+    return InviteInfo(
+        row.id,
+        row.screen_id,
+        row.candidate_name,
+        row.candidate_email,
+        row.created_at,
+        row.expires_at,
+        row.revoked_at,
+        row.consent_at,
+        row.started_at,
+        row.finished_at,
+    )
+
+
+def invite(
+    db: Database, screen_id: int, name: str, email: str, days: int = INVITE_DAYS, actor: str = "system"
+) -> tuple[InviteInfo, str]:
+    """A new invite and its token. The token is returned once; only its hash is kept."""
+    if not name.strip():
+        raise ValueError("the candidate needs a name")
+    token = new_token()
+    with db.session() as s:
+        if s.get(Screen, screen_id) is None:
+            raise KeyError(f"no screen {screen_id}")
+        row = Invite(
+            screen_id=screen_id,
+            candidate_name=name.strip()[:200],
+            candidate_email=email.strip()[:254],
+            token_hash=token_hash(token),
+            expires_at=utcnow() + timedelta(days=days),
+        )
+        s.add(row)
+        s.flush()
+        record(
+            s,
+            actor=actor,
+            action="invite.created",
+            subject=pseudonym("invite", row.id),
+            detail=f"screen {pseudonym('screen', screen_id)}, valid {days} days",
+        )
+        return _invite_info(row), token
+
+
+def revoke(db: Database, invite_id: int, actor: str = "system") -> None:
+    with db.session() as s:
+        row = s.get(Invite, invite_id)
+        if row is None:
+            raise KeyError(f"no invite {invite_id}")
+        if row.revoked_at is None:
+            row.revoked_at = utcnow()
+            record(s, actor=actor, action="invite.revoked", subject=pseudonym("invite", invite_id))
+
+
+def invites_of(db: Database, screen_id: int) -> list[InviteInfo]:
+    with db.session() as s:
+        rows = s.scalars(select(Invite).where(Invite.screen_id == screen_id).order_by(Invite.id))
+        return [_invite_info(r) for r in rows]
+
+
+def open_invite(db: Database, token: str | None) -> InviteInfo:
+    """The invite a link's token opens, or InviteError. A token opens its own screen and nothing else."""
+    if not token or len(token) > 200:
+        raise InviteError("this link is not valid")
+    with db.session() as s:
+        row = s.scalar(select(Invite).where(Invite.token_hash == token_hash(token)))
+        if row is None:
+            raise InviteError("this link is not valid")
+        info = _invite_info(row)
+    if info.revoked_at:
+        raise InviteError("this link has been withdrawn; contact the recruiter who sent it")
+    if aware(info.expires_at) <= utcnow():
+        raise InviteError("this link has expired; contact the recruiter who sent it")
+    return info

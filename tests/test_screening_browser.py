@@ -1,0 +1,121 @@
+"""The whole screening loop in a real browser: the recruiter signs in, builds a screen and invites; the candidate
+answers through the link in a second browser context; the recruiter sees the graded transcript, overrides a
+verdict and exports the PDF. Screenshots go to screenshots/."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from tests.app_server import CHROMIUM, CHROMIUM_ARGS, require, running_app, screenshot
+
+PASSWORD = "correct horse battery staple"
+ANSWERS = [
+    "I would stream the card transactions through Kafka into the scoring service, serve the ONNX model from "
+    "Triton, and put an API gateway in front.",
+    "The offline store keeps the history we train on, and the online store serves features for real-time inference.",
+]
+
+
+def _add_recruiter(home: Path) -> None:
+    env = {**os.environ, "INTERVIEW_GRADER_HOME": str(home), "INTERVIEW_GRADER_PASSWORD": PASSWORD}
+    cli = str(Path(sys.executable).with_name("interview-grader"))
+    out = subprocess.run(
+        [cli, "user", "add", "rita@example.com", "--name", "Rita"], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 0, out.stderr
+
+
+def _pick(page: object, label: str, option: str) -> None:
+    """Choose an option in a Streamlit select or multiselect by typing into it."""
+    box = page.get_by_label(label)  # type: ignore[attr-defined]
+    box.click()
+    box.fill(option)
+    page.get_by_role("option", name=option).first.click()  # type: ignore[attr-defined]
+
+
+def test_recruiter_builds_invites_reviews_overrides_and_exports(tmp_path: Path) -> None:
+    require(CHROMIUM)
+    from playwright.sync_api import sync_playwright
+
+    home = tmp_path / "home"
+    _add_recruiter(home)
+    with running_app(tmp_path, trace=False, env={"INTERVIEW_GRADER_HOME": str(home)}) as app, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            recruiter = browser.new_context(viewport={"width": 1280, "height": 1800}, accept_downloads=True).new_page()
+            recruiter.goto(f"{app.url}/screens")
+            recruiter.get_by_text("Recruiter sign-in").first.wait_for(timeout=90_000)
+            recruiter.get_by_label("E-mail").fill("rita@example.com")
+            recruiter.get_by_role("textbox", name="Password").fill(PASSWORD)
+            recruiter.get_by_role("button", name="Sign in").click()
+            recruiter.get_by_role("heading", name="Screens").wait_for(timeout=30_000)
+
+            recruiter.get_by_label("Title").fill("Platform engineer screen")
+            _pick(
+                recruiter,
+                "…and/or pick questions (type to search)",
+                "q06: Design a fraud detection API with <100ms SLA. What infra do you need?",
+            )
+            recruiter.keyboard.press("Escape")
+            _pick(
+                recruiter,
+                "…and/or pick questions (type to search)",
+                "q11: What’s the difference between an online vs offline feature store?",
+            )
+            recruiter.keyboard.press("Escape")
+            recruiter.get_by_role("button", name="Create screen").click()
+            recruiter.get_by_text("created with 2 questions").wait_for(timeout=30_000)
+            recruiter.get_by_label("Candidate name").fill("Cleo Candidate")
+            recruiter.get_by_label("Candidate e-mail").fill("cleo@example.com")
+            recruiter.get_by_role("button", name="Create private link").click()
+            link = recruiter.get_by_test_id("stCode").first.inner_text().strip()
+            assert "/?invite=" in link
+            screenshot(recruiter, "screening-1-screen-and-link")
+
+            candidate = browser.new_context(viewport={"width": 1280, "height": 1400}).new_page()
+            candidate.goto(link)
+            candidate.get_by_text("automated grader").first.wait_for(timeout=60_000)
+            screenshot(candidate, "screening-2-consent")
+            candidate.get_by_role("button", name="I agree, start").click()
+            for n, answer in enumerate(ANSWERS, start=1):
+                candidate.get_by_text(f"Question {n} of 2").wait_for(timeout=30_000)
+                candidate.get_by_label("Your answer").fill(answer)
+                candidate.get_by_label("Your answer").press("Control+Enter")  # commits the text (and saves a draft)
+                label = "Submit and finish" if n == 2 else "Submit and continue"
+                candidate.get_by_role("button", name=label).click()
+                if n == 1:
+                    screenshot(candidate, "screening-3-answering")
+            candidate.get_by_text("all your answers are submitted").wait_for(timeout=30_000)
+            body = candidate.locator("body").inner_text()
+            assert "Covered" not in body and "Score" not in body and "stream ingestion" not in body
+            screenshot(candidate, "screening-4-candidate-done")
+
+            recruiter.get_by_role("link", name="Review").click()
+            recruiter.get_by_role("heading", name="Review").wait_for(timeout=60_000)
+            deadline = time.monotonic() + 90
+            while "Covered" not in recruiter.locator("body").inner_text():  # grading runs in the background
+                assert time.monotonic() < deadline, "the answers were not graded in the background"
+                recruiter.wait_for_timeout(1500)
+                recruiter.get_by_role("button", name="Refresh").click()
+            recruiter.get_by_text("stream ingestion").first.wait_for()
+            screenshot(recruiter, "screening-5-review")
+
+            forms = recruiter.get_by_test_id("stForm")
+            last = forms.last
+            last.get_by_label("New value").fill("partial")
+            last.get_by_label("Reason").fill("Named the online store's role, but the answer is thin.")
+            last.get_by_role("button", name="Save override").click()
+            recruiter.get_by_text("Reason: Named the online store's role").first.wait_for(timeout=30_000)
+            screenshot(recruiter, "screening-6-override")
+
+            with recruiter.expect_download(timeout=60_000) as download:
+                recruiter.get_by_role("button", name="Report (PDF)").click()
+            pdf = tmp_path / "report.pdf"
+            download.value.save_as(pdf)
+            assert pdf.read_bytes().startswith(b"%PDF-")
+        finally:
+            browser.close()

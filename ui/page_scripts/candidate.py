@@ -1,0 +1,5 @@
+"""Page script: candidate."""
+
+from ui.candidate_page import render
+
+render()

@@ -1,0 +1,5 @@
+"""Page script: review."""
+
+from ui.review_page import render
+
+render()

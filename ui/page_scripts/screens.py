@@ -1,0 +1,5 @@
+"""Page script: screens."""
+
+from ui.screens_page import render
+
+render()
