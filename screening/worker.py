@@ -8,6 +8,7 @@ answer at the same time, on SQLite or PostgreSQL.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -146,9 +147,15 @@ class BackgroundGrader:
         self.thread.join(timeout=30)
 
     def _loop(self) -> None:
+        last_purge = 0.0
         while not self._stop.is_set():
             try:
                 run_pending(self.db, self.grader_for)
+                if os.environ.get("INTERVIEW_GRADER_RETENTION_DAYS") and time.monotonic() - last_purge > 3600:
+                    from screening.data_protection import purge_old_screens
+
+                    purge_old_screens(self.db)  # the retention setting, applied hourly while the app runs
+                    last_purge = time.monotonic()
             except Exception:  # the database may be briefly unavailable; try again on the next tick
                 log.exception("background grading pass failed")
             self._wake.wait(self.interval_s)

@@ -113,7 +113,8 @@ def running_app(tmp_path: Path, *, trace: bool = True, env: dict[str, str] | Non
         strace_log = tmp_path / "strace.log"
         command = [strace, "-f", "-qq", "-e", "trace=connect,bind", "-o", str(strace_log), *command]
     output = tmp_path / "app-output.log"
-    process_env = {**os.environ, **(env or {})}
+    # Each served app gets its own data home (database, index, caches): no state shared with other tests.
+    process_env = {**os.environ, "INTERVIEW_GRADER_HOME": str(tmp_path / "app-home"), **(env or {})}
     with open(output, "wb") as sink:
         process = subprocess.Popen(
             command, cwd=REPO, env=process_env, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True
