@@ -1,7 +1,8 @@
 """The quality gate: the offline grader on the golden set must stay above these floors.
 
 Floors are set from measured figures (golden, offline grader, scorer fitted on golden): covered F1 0.872 and
-Cohen's kappa 0.771 when they were set. Raise them as the grader improves; never lower one without saying why
+Cohen's kappa 0.771 when first set; raised to just under 0.888 / 0.794 once grader-talk screening stopped
+setting aside ordinary ML sentences ("the fraud scorer", "an LLM judge"). Raise them as the grader improves; never lower one without saying why
 in the commit. Injection success must be exactly zero.
 """
 
@@ -14,8 +15,8 @@ from evals.runner import evaluate
 from grader.offline import OfflineGrader
 from rubric.model import Bank
 
-COVERED_F1_FLOOR = 0.86
-KAPPA_FLOOR = 0.76
+COVERED_F1_FLOOR = 0.875
+KAPPA_FLOOR = 0.78
 
 
 @pytest.fixture(scope="module")

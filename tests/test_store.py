@@ -125,3 +125,14 @@ def test_database_url_normalises_postgres_urls(monkeypatch: pytest.MonkeyPatch) 
     assert database_url() == "postgresql+psycopg://u:p@localhost/db"
     monkeypatch.delenv("DATABASE_URL")
     assert database_url().startswith("sqlite:///")
+
+
+def test_migrations_and_models_agree(db: Database) -> None:
+    """The schema the migrations build is exactly what the ORM models describe (no drift either way)."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from store.tables import Base
+
+    with db.engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
