@@ -2,7 +2,8 @@
 
 Floors are set from measured figures (golden, offline grader, scorer fitted on golden): covered F1 0.872 and
 Cohen's kappa 0.771 when first set; raised to just under 0.888 / 0.794 once grader-talk screening stopped
-setting aside ordinary ML sentences ("the fraud scorer", "an LLM judge"). Raise them as the grader improves; never lower one without saying why
+setting aside ordinary ML sentences ("the fraud scorer", "an LLM judge"). Raise them as the grader improves;
+never lower one without saying why
 in the commit. Injection success must be exactly zero.
 """
 
