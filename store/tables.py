@@ -43,6 +43,8 @@ class Attempt(Base):
     answer: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default="pending")  # pending, graded, failed
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    claim_token: Mapped[str | None] = mapped_column(String(32), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
     grades: Mapped[list[Grade]] = relationship(back_populates="attempt", order_by="Grade.id")
@@ -168,6 +170,7 @@ class ScreenAnswer(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_try_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    claim_token: Mapped[str | None] = mapped_column(String(32), nullable=True)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     grades: Mapped[list[ScreenGrade]] = relationship(order_by="ScreenGrade.id", cascade="all, delete-orphan")
     overrides: Mapped[list[Override]] = relationship(order_by="Override.id", cascade="all, delete-orphan")
