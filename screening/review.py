@@ -226,9 +226,10 @@ def override(
 
 def regrade(db: Database, answer_id: int, result: GradeResult) -> None:
     """Store a new grade (another grader or prompt version); earlier grades and their overrides stay."""
-    from screening.worker import store_grade
+    from screening.worker import add_grade
 
-    store_grade(db, answer_id, result)
+    with db.session() as s:
+        add_grade(s, answer_id, result)
 
 
 def screen_question(db: Database, answer_id: int) -> tuple[Question, str]:

@@ -6,10 +6,12 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
 
 from grader.result import GradeResult
 from rubric.model import Bank, Question
+from store.claims import lease, new_claim_token
 from store.db import Database
 from store.tables import Attempt, Grade, Learner, PointVerdictRow, utcnow
 
@@ -17,6 +19,7 @@ from store.tables import Attempt, Grade, Learner, PointVerdictRow, utcnow
 @dataclass(frozen=True)
 class AttemptRecord:
     id: int
+    bank_id: str
     question_id: str
     section: int
     kind: str
@@ -41,6 +44,7 @@ def _record(row: Attempt) -> AttemptRecord:
     newest = row.grades[-1] if row.grades else None
     return AttemptRecord(
         id=row.id,
+        bank_id=row.bank_id,
         question_id=row.question_id,
         section=row.section,
         kind=row.kind,
@@ -99,37 +103,86 @@ class PracticeStore:
             s.flush()
             return row.id
 
-    def record_grade(self, attempt_id: int, result: GradeResult) -> None:
-        """The grade, its per-point verdicts and the attempt's status, in one transaction."""
+    def claim(self, attempt_id: int) -> str | None:
+        """Take an attempt for grading (new, failed, or left behind by a crash); returns the claim token, or None
+        while someone else holds an unexpired claim on it."""
+        now = utcnow()
+        token = new_claim_token()
         with self.db.session() as s:
-            attempt = s.get(Attempt, attempt_id)
-            if attempt is None:
-                raise KeyError(f"no attempt {attempt_id}")
-            grade = Grade(
-                attempt_id=attempt_id,
-                grader=result.meta.grader,
-                model=result.meta.model,
-                prompt_name=result.meta.prompt_name,
-                prompt_hash=result.meta.prompt_hash,
-                score=result.score,
-                coverage=result.coverage,
-                abstained=result.abstained,
-                result=result.model_dump(mode="json"),
-                verdicts=[PointVerdictRow(point_id=p.point_id, verdict=p.verdict) for p in result.points],
+            taken = s.execute(
+                update(Attempt)
+                .where(
+                    Attempt.id == attempt_id,
+                    or_(
+                        Attempt.status.in_(("pending", "failed")),
+                        (Attempt.status == "grading") & (Attempt.lease_until <= now),
+                    ),
+                )
+                .values(status="grading", lease_until=now + lease(), claim_token=token, updated_at=now)
             )
-            s.add(grade)
-            attempt.status = "graded"
-            attempt.error = None
-            attempt.updated_at = utcnow()
+            return token if taken.rowcount == 1 else None
 
-    def record_failure(self, attempt_id: int, error: str) -> None:
+    def stranded(self, limit: int = 20) -> list[int]:
+        """Attempts whose grading was cut off (the process died): grading with an expired lease, or saved but
+        never claimed for longer than a lease."""
+        now = utcnow()
         with self.db.session() as s:
-            attempt = s.get(Attempt, attempt_id)
-            if attempt is None:
-                raise KeyError(f"no attempt {attempt_id}")
-            attempt.status = "failed"
-            attempt.error = error[:2000]
-            attempt.updated_at = utcnow()
+            return list(
+                s.scalars(
+                    select(Attempt.id)
+                    .where(
+                        or_(
+                            (Attempt.status == "grading") & (Attempt.lease_until <= now),
+                            (Attempt.status == "pending") & (Attempt.created_at <= now - lease()),
+                        )
+                    )
+                    .order_by(Attempt.id)
+                    .limit(limit)
+                )
+            )
+
+    def record_grade(self, attempt_id: int, result: GradeResult, claim_token: str | None = None) -> bool:
+        """The grade, its per-point verdicts and the attempt's status, in one transaction. With a claim token,
+        only if that claim still holds (False, nothing written, when it does not)."""
+        with self.db.session() as s:
+            if not self._settle(s, attempt_id, claim_token, status="graded", error=None):
+                return False
+            s.add(
+                Grade(
+                    attempt_id=attempt_id,
+                    grader=result.meta.grader,
+                    model=result.meta.model,
+                    prompt_name=result.meta.prompt_name,
+                    prompt_hash=result.meta.prompt_hash,
+                    score=result.score,
+                    coverage=result.coverage,
+                    abstained=result.abstained,
+                    result=result.model_dump(mode="json"),
+                    verdicts=[PointVerdictRow(point_id=p.point_id, verdict=p.verdict) for p in result.points],
+                )
+            )
+            return True
+
+    def record_failure(self, attempt_id: int, error: str, claim_token: str | None = None) -> bool:
+        with self.db.session() as s:
+            return self._settle(s, attempt_id, claim_token, status="failed", error=error[:2000])
+
+    @staticmethod
+    def _settle(s: Session, attempt_id: int, claim_token: str | None, *, status: str, error: str | None) -> bool:
+        """Move the attempt out of grading with one conditional UPDATE (the claim must still be ours)."""
+        held = Attempt.id == attempt_id
+        if claim_token is not None:
+            held = held & (Attempt.status == "grading") & (Attempt.claim_token == claim_token)
+        done = s.execute(
+            update(Attempt)
+            .where(held)
+            .values(status=status, error=error, lease_until=None, claim_token=None, updated_at=utcnow())
+        )
+        if done.rowcount == 1:
+            return True
+        if claim_token is None:
+            raise KeyError(f"no attempt {attempt_id}")
+        return False
 
     def attempt(self, attempt_id: int) -> AttemptRecord:
         with self.db.session() as s:

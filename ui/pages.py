@@ -17,7 +17,11 @@ CANDIDATE = st.Page(_SCRIPTS / "candidate.py", title="Interview screen", url_pat
 
 def navigation() -> st.navigation:  # type: ignore[valid-type]
     """A candidate's link shows the candidate page and nothing else; everyone else sees practice and the
-    recruiter area (which asks for a sign-in)."""
+    recruiter area (which asks for a sign-in). The first page drawn starts the background grader, which also
+    picks up grading that a restart cut off."""
+    from ui.resources import background_grader
+
+    background_grader()
     if st.query_params.get("invite"):
         return st.navigation([CANDIDATE], position="hidden")
     return st.navigation({"Practice": [PRACTICE, PROGRESS], "Recruiters": [SCREENS, REVIEW]})

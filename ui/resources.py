@@ -43,7 +43,18 @@ def practice_store() -> PracticeStore:
 
 @st.cache_resource
 def background_grader() -> BackgroundGrader:
-    """One grading thread per app process; it also picks up answers left pending by a restart."""
+    """One grading thread per app process. It grades screen answers, and picks up practice answers whose
+    grading a killed or restarted process cut off (graded with the server's default grader)."""
+    from interview_grader.settings import load_settings
+    from practice.service import recover_stranded
     from screening.graders import grader_for
 
-    return BackgroundGrader(database(), grader_for).start()
+    db, index = database(), rubric_index()
+    store = PracticeStore(db)
+
+    def recover_practice() -> int:
+        return recover_stranded(
+            store, lambda bank_id: index.bank if bank_id == index.bank.id else None, grader_for(load_settings().grader)
+        )
+
+    return BackgroundGrader(db, grader_for, also=recover_practice).start()

@@ -55,6 +55,12 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     worker = commands.add_parser("worker", help="grade submitted screen answers in the background")
     worker.add_argument("--once", action="store_true", help="grade what is due now and exit")
     worker.add_argument("--interval", type=float, default=2.0)
+    worker.add_argument(
+        "--concurrency",
+        type=int,
+        default=None,
+        help="answers graded at once (default INTERVIEW_GRADER_CONCURRENCY or 4)",
+    )
     worker.set_defaults(handler=_worker)
 
 
@@ -130,13 +136,14 @@ def _purge(args: argparse.Namespace) -> int:
 
 def _worker(args: argparse.Namespace) -> int:
     from screening.graders import grader_for
-    from screening.worker import run_pending
+    from screening.worker import default_concurrency, run_pending
 
     db = _db()
+    concurrency = args.concurrency or default_concurrency()
     if args.once:
-        print(f"graded {run_pending(db, grader_for)} answers")
+        print(f"graded {run_pending(db, grader_for, concurrency=concurrency)} answers")
         return 0
     print("grading submitted answers; Ctrl-C stops", file=sys.stderr)
     while True:
-        if run_pending(db, grader_for) == 0:
+        if run_pending(db, grader_for, concurrency=concurrency) == 0:
             time.sleep(args.interval)
