@@ -7,12 +7,14 @@ Everything else about grading lives elsewhere; callers see :class:`ChatReply` an
 
 from __future__ import annotations
 
+import contextlib
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpx
 import openai
 
 RETRYABLE_STATUS = {408, 409, 429, 500, 502, 503, 504}
@@ -54,11 +56,15 @@ class LLMClient:
 
     def __post_init__(self) -> None:
         # Retries are ours (counted, bounded, visible); the SDK's own are switched off.
+        # httpx's timeouts are per network operation: a server that trickles its reply a few bytes at a time
+        # would never time out. The transport below holds each request to ``timeout_s`` in total.
+        http_client = _ClosingClient(transport=_DeadlineTransport(self.timeout_s), timeout=self.timeout_s)
         self._client = openai.OpenAI(
             base_url=self.base_url,
             api_key=self.api_key or "not-needed-for-local-servers",
             timeout=self.timeout_s,
             max_retries=0,
+            http_client=http_client,
         )
 
     @property
@@ -134,6 +140,42 @@ class LLMClient:
             finish_reason=choice.finish_reason,
             server_timings=dict(extra.get("timings") or {}),
         )
+
+
+class _ClosingClient(httpx.Client):
+    """Closes its connections when the grader that owns it is dropped (as the openai SDK's own client does)."""
+
+    def __del__(self) -> None:
+        with contextlib.suppress(Exception):  # at interpreter shutdown there may be nothing left to close
+            self.close()
+
+
+class _DeadlineTransport(httpx.HTTPTransport):
+    """Raises a read timeout once a request has taken ``total_s`` from sending to the last byte of its reply."""
+
+    def __init__(self, total_s: float) -> None:
+        super().__init__()
+        self.total_s = total_s
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        deadline = time.monotonic() + self.total_s
+        response = super().handle_request(request)
+        response.stream = _DeadlineStream(response.stream, deadline, request, self.total_s)  # type: ignore[arg-type]
+        return response
+
+
+class _DeadlineStream(httpx.SyncByteStream):
+    def __init__(self, inner: httpx.SyncByteStream, deadline: float, request: httpx.Request, total_s: float) -> None:
+        self.inner, self.deadline, self.request, self.total_s = inner, deadline, request, total_s
+
+    def __iter__(self) -> Iterator[bytes]:
+        for chunk in self.inner:
+            if time.monotonic() > self.deadline:
+                raise httpx.ReadTimeout(f"the reply took longer than {self.total_s:g} s", request=self.request)
+            yield chunk
+
+    def close(self) -> None:
+        self.inner.close()
 
 
 def _retry_after(err: Any) -> float:

@@ -1,7 +1,9 @@
 """A scriptable OpenAI-compatible server on loopback, for testing how the LLM path handles faults.
 
 Push behaviours in the order requests should meet them; every request body is recorded. When the script runs
-out, requests get HTTP 500 "no scripted reply" so a test never silently passes on a default.
+out, requests get ``default`` if one is set, else HTTP 500 "no scripted reply", so a test never silently passes
+on a default it did not ask for. ``max_in_flight`` makes the server answer HTTP 429 (with Retry-After) to
+requests beyond that many at once, like a rate-limited provider.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import socket
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,7 +22,7 @@ from typing import Any
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 
@@ -41,7 +43,23 @@ class Status:
     delay_s: float = 0.0
 
 
-Behaviour = Reply | Status
+@dataclass
+class Drop:
+    """The server dies mid-request: it sends the headers and half a JSON body, then closes the connection."""
+
+    delay_s: float = 0.0
+
+
+@dataclass
+class Dribble:
+    """A slow stream: ``reply``'s body arrives ``chunk`` bytes at a time, ``interval_s`` apart."""
+
+    reply: Reply
+    interval_s: float = 0.5
+    chunk: int = 8
+
+
+Behaviour = Reply | Status | Drop | Dribble
 
 
 def point_ids(request: dict[str, Any]) -> list[str]:
@@ -76,6 +94,12 @@ def everything_covered(quote: str | None = None) -> Callable[[dict[str, Any]], d
 class FakeOpenAI:
     def __init__(self) -> None:
         self.script: deque[Behaviour] = deque()
+        self.default: Behaviour | None = None
+        self.max_in_flight: int | None = None
+        self.retry_after_s = 1.0
+        self.in_flight = 0
+        self.peak_in_flight = 0
+        self.rate_limited = 0
         self.requests: list[dict[str, Any]] = []
         self.port = _free_port()
         self._server: uvicorn.Server | None = None
@@ -89,46 +113,44 @@ class FakeOpenAI:
         self.script.extend(behaviours)
         return self
 
-    async def _chat(self, request: Request) -> JSONResponse:
+    async def _chat(self, request: Request) -> Response:
         body = await request.json()
         self.requests.append(body)
-        if not self.script:
+        if self.max_in_flight is not None and self.in_flight >= self.max_in_flight:
+            self.rate_limited += 1
+            return JSONResponse(
+                {"error": {"message": "rate limited", "type": "rate_limit"}},
+                status_code=429,
+                headers={"retry-after": f"{self.retry_after_s:g}"},
+            )
+        self.in_flight += 1
+        self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+        try:
+            return await self._respond(body)
+        finally:
+            self.in_flight -= 1
+
+    async def _respond(self, body: dict[str, Any]) -> Response:
+        behaviour = self.script.popleft() if self.script else self.default
+        if behaviour is None:
             return JSONResponse({"error": {"message": "no scripted reply"}}, status_code=500)
-        behaviour = self.script.popleft()
-        if behaviour.delay_s:
-            await asyncio.sleep(behaviour.delay_s)
+        if behaviour.delay_s if not isinstance(behaviour, Dribble) else 0:
+            await asyncio.sleep(behaviour.delay_s)  # type: ignore[union-attr]
         if isinstance(behaviour, Status):
             return JSONResponse(
                 {"error": {"message": behaviour.message, "type": "scripted"}},
                 status_code=behaviour.code,
                 headers=behaviour.headers,
             )
-        content = behaviour.content(body) if callable(behaviour.content) else behaviour.content
-        text = content if isinstance(content, str) else json.dumps(content)
-        payload: dict[str, Any] = {
-            "id": f"chatcmpl-{len(self.requests)}",
-            "object": "chat.completion",
-            "created": int(time.time()),
-            "model": body.get("model", "fake"),
-            "choices": [
-                {
-                    "index": 0,
-                    "message": {
-                        "role": "assistant",
-                        "content": None if behaviour.refusal else text,
-                        "refusal": behaviour.refusal,
-                    },
-                    "finish_reason": behaviour.finish_reason,
-                }
-            ],
-        }
-        if behaviour.usage:
-            payload["usage"] = {
-                "prompt_tokens": behaviour.usage[0],
-                "completion_tokens": behaviour.usage[1],
-                "total_tokens": sum(behaviour.usage),
-            }
-        return JSONResponse(payload)
+        if isinstance(behaviour, Drop):
+            text = json.dumps(_completion(body, Reply({"points": []})))
+            return StreamingResponse(_die_after(text[: len(text) // 2]), media_type="application/json")
+        if isinstance(behaviour, Dribble):
+            text = json.dumps(_completion(body, behaviour.reply))
+            return StreamingResponse(
+                _dribble(text, behaviour.chunk, behaviour.interval_s), media_type="application/json"
+            )
+        return JSONResponse(_completion(body, behaviour))
 
     async def _models(self, request: Request) -> JSONResponse:
         return JSONResponse({"object": "list", "data": [{"id": "fake-model", "object": "model"}]})
@@ -153,6 +175,48 @@ class FakeOpenAI:
             self._server.should_exit = True
         if self._thread:
             self._thread.join(timeout=10)
+
+
+def _completion(body: dict[str, Any], behaviour: Reply) -> dict[str, Any]:
+    content = behaviour.content(body) if callable(behaviour.content) else behaviour.content
+    text = content if isinstance(content, str) else json.dumps(content)
+    payload: dict[str, Any] = {
+        "id": f"chatcmpl-{time.monotonic_ns()}",
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": body.get("model", "fake"),
+        "choices": [
+            {
+                "index": 0,
+                "message": {
+                    "role": "assistant",
+                    "content": None if behaviour.refusal else text,
+                    "refusal": behaviour.refusal,
+                },
+                "finish_reason": behaviour.finish_reason,
+            }
+        ],
+    }
+    if behaviour.usage:
+        payload["usage"] = {
+            "prompt_tokens": behaviour.usage[0],
+            "completion_tokens": behaviour.usage[1],
+            "total_tokens": sum(behaviour.usage),
+        }
+    return payload
+
+
+async def _die_after(part: str) -> AsyncIterator[bytes]:
+    yield part.encode()
+    await asyncio.sleep(0.05)
+    raise ConnectionAbortedError("the fake server dies mid-request")  # uvicorn drops the connection
+
+
+async def _dribble(text: str, chunk: int, interval_s: float) -> AsyncIterator[bytes]:
+    data = text.encode()
+    for start in range(0, len(data), chunk):
+        yield data[start : start + chunk]
+        await asyncio.sleep(interval_s)
 
 
 def _free_port() -> int:

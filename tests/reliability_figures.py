@@ -1,0 +1,41 @@
+"""Figures the reliability tests measure (faults injected and survived, answers lost, concurrent writers...).
+
+Each test records what it measured under a name. ``make reliability`` runs those tests with
+``RECORD_RELIABILITY=1`` so the figures land in ``tests/reliability-figures.json``, and prints the README's
+Reliability table from them. A plain test run asserts the same invariants and writes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+FIGURES = Path(__file__).resolve().parent / "reliability-figures.json"
+_LOCK = threading.Lock()
+
+
+def record(name: str, **figures: Any) -> None:
+    if os.environ.get("RECORD_RELIABILITY") != "1":
+        return
+    with _LOCK:
+        data = json.loads(FIGURES.read_text(encoding="utf-8")) if FIGURES.exists() else {}
+        data[name] = figures
+        FIGURES.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def table(data: dict[str, dict[str, Any]]) -> str:
+    lines = ["| what was tried | figures |", "|---|---|"]
+    for name, figures in sorted(data.items()):
+        described = ", ".join(f"{key.replace('_', ' ')}: {value}" for key, value in figures.items())
+        lines.append(f"| {name} | {described} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    if not FIGURES.exists():
+        sys.exit("no figures yet: run `make reliability`")
+    print(table(json.loads(FIGURES.read_text(encoding="utf-8"))))
