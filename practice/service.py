@@ -16,6 +16,7 @@ from grader.result import GradeResult
 from grader.service import AnswerError, check_answer, grade
 from practice.probes import single_point_question
 from rubric.model import Bank, Question
+from store.db import StoreError
 from store.practice_store import PracticeStore
 
 log = logging.getLogger(__name__)
@@ -71,7 +72,11 @@ def grade_attempt(
         log.exception("grading attempt %s failed", attempt_id)
         store.record_failure(attempt_id, f"unexpected error: {type(err).__name__}", token)
         return Outcome(attempt_id, None, f"unexpected error: {type(err).__name__}")
-    if not store.record_grade(attempt_id, result, token):
+    try:
+        stored = store.record_grade(attempt_id, result, token)
+    except StoreError as err:  # the answer is saved and its claim will expire: the background grader retries
+        return Outcome(attempt_id, None, f"graded, but the grade could not be saved ({err}); it will be retried")
+    if not stored:
         return Outcome(attempt_id, None, BUSY)
     return Outcome(attempt_id, result, None)
 

@@ -7,19 +7,37 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+T = TypeVar("T")
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _LOCK = threading.Lock()
 
 
 class StoreError(RuntimeError):
     """The database cannot be reached or written; the message says which and what to try."""
+
+
+class StoreUnavailable(StoreError):
+    """A transient failure (the file is locked, the server restarted): nothing was written; trying again may
+    work."""
+
+
+def busy_timeout_s() -> float:
+    """How long a write waits for a SQLite file another program has locked (INTERVIEW_GRADER_DB_BUSY_TIMEOUT_S,
+    default 30 s)."""
+    try:
+        return max(0.0, float(os.environ.get("INTERVIEW_GRADER_DB_BUSY_TIMEOUT_S", "30")))
+    except ValueError:
+        return 30.0
 
 
 def database_url() -> str:
@@ -45,14 +63,15 @@ def describe(url: str) -> str:
 def make_engine(url: str | None = None) -> Engine:
     url = url or database_url()
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        wait = busy_timeout_s()
+        engine = create_engine(url, connect_args={"timeout": wait, "check_same_thread": False})
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_connection, _record) -> None:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.execute(f"PRAGMA busy_timeout={int(wait * 1000)}")
             cursor.close()
 
         return engine
@@ -83,16 +102,49 @@ class Database:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """A unit of work: committed when the block ends, rolled back (nothing half-written) on error."""
+        """A unit of work: committed when the block ends, rolled back (nothing half-written) on error. A locked
+        file or a lost server connection becomes :class:`StoreUnavailable` with a message that says so."""
         session = self._sessions()
         try:
             yield session
             session.commit()
+        except (OperationalError, InterfaceError) as err:
+            _rollback_quietly(session)
+            raise StoreUnavailable(self._unavailable(err)) from err
         except Exception:
-            session.rollback()
+            _rollback_quietly(session)
             raise
         finally:
             session.close()
 
+    def retrying(self, work: Callable[[Session], T], attempts: int = 3, pause_s: float = 0.5) -> T:
+        """Run ``work`` in a unit of work, again (up to ``attempts`` times) while the store is unavailable;
+        each try either commits all of its writes or none."""
+        for attempt in range(1, attempts + 1):
+            try:
+                with self.session() as s:
+                    return work(s)
+            except StoreUnavailable:
+                if attempt == attempts:
+                    raise
+                time.sleep(pause_s * attempt)
+        raise AssertionError("unreachable")
+
+    def _unavailable(self, err: Exception) -> str:
+        detail = str(getattr(err, "orig", err)).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        if "locked" in detail or "busy" in detail:
+            return (
+                f"the database file is locked by another program (waited {busy_timeout_s():g} s); "
+                "nothing was saved, try again"
+            )
+        return f"lost the connection to the database at {describe(self.url)} ({detail}); nothing was saved, try again"
+
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _rollback_quietly(session: Session) -> None:
+    try:
+        session.rollback()
+    except (OperationalError, InterfaceError):  # the connection is already gone; nothing to undo on our side
+        session.invalidate()

@@ -84,8 +84,10 @@ class PracticeStore:
         parent_id: int | None = None,
         probe_point_id: str | None = None,
     ) -> int:
-        """Store the answer as pending, before any grading; returns its id."""
-        with self.db.session() as s:
+        """Store the answer as pending, before any grading; returns its id. A locked file or a restarted server
+        is retried a few times before the error reaches the caller (who still holds the text)."""
+
+        def work(s: Session) -> int:
             row = Attempt(
                 learner_id=learner_id,
                 bank_id=bank_id,
@@ -102,6 +104,8 @@ class PracticeStore:
             s.add(row)
             s.flush()
             return row.id
+
+        return self.db.retrying(work)
 
     def claim(self, attempt_id: int) -> str | None:
         """Take an attempt for grading (new, failed, or left behind by a crash); returns the claim token, or None
@@ -144,7 +148,8 @@ class PracticeStore:
     def record_grade(self, attempt_id: int, result: GradeResult, claim_token: str | None = None) -> bool:
         """The grade, its per-point verdicts and the attempt's status, in one transaction. With a claim token,
         only if that claim still holds (False, nothing written, when it does not)."""
-        with self.db.session() as s:
+
+        def work(s: Session) -> bool:
             if not self._settle(s, attempt_id, claim_token, status="graded", error=None):
                 return False
             s.add(
@@ -163,9 +168,10 @@ class PracticeStore:
             )
             return True
 
+        return self.db.retrying(work)
+
     def record_failure(self, attempt_id: int, error: str, claim_token: str | None = None) -> bool:
-        with self.db.session() as s:
-            return self._settle(s, attempt_id, claim_token, status="failed", error=error[:2000])
+        return self.db.retrying(lambda s: self._settle(s, attempt_id, claim_token, status="failed", error=error[:2000]))
 
     @staticmethod
     def _settle(s: Session, attempt_id: int, claim_token: str | None, *, status: str, error: str | None) -> bool:

@@ -35,64 +35,64 @@ def _as_postgres(command: list[str]) -> list[str]:
     return command
 
 
+class PostgresServer:
+    """A throwaway PostgreSQL server of our own (so a test may stop and restart it)."""
+
+    def __init__(self) -> None:
+        bin_dir = _binaries()
+        if bin_dir is None:
+            message = "PostgreSQL is not installed (CI installs the postgresql package)"
+            if os.environ.get("REQUIRE_ALL_TESTS") == "1":
+                pytest.fail(message)
+            pytest.skip(message)
+        self.bin = bin_dir
+        self.root = Path(tempfile.mkdtemp(prefix="pg-test-"))
+        self.data, sockets = self.root / "data", self.root / "sockets"
+        self.data.mkdir()
+        sockets.mkdir()
+        if os.geteuid() == 0:
+            for path in (self.root, self.data, sockets):
+                shutil.chown(path, "postgres")
+        self.port = _free_port()
+        self.env = {**os.environ, "LC_ALL": "C.UTF-8"}
+        self.options = f"-c listen_addresses=127.0.0.1 -p {self.port} -k {sockets} -c fsync=off"
+        self._run("initdb", "-D", str(self.data), "-U", "postgres", "-A", "trust", "-E", "UTF8")
+        self.start()
+        self._run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "interview_grader_test")
+        self.url = f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/interview_grader_test"
+
+    def _run(self, tool: str, *args: str, check: bool = True) -> None:
+        subprocess.run(_as_postgres([str(self.bin / tool), *args]), check=check, capture_output=True, env=self.env)
+
+    def start(self) -> None:
+        self._run("pg_ctl", "-D", str(self.data), "-o", self.options, "-w", "-l", str(self.root / "log"), "start")
+
+    def stop(self, mode: str = "fast") -> None:
+        self._run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "stop", check=False)
+
+    def restart(self) -> None:
+        self.stop("immediate")
+        self.start()
+
+    def remove(self) -> None:
+        self.stop("immediate")
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+@contextmanager
+def own_postgres() -> Iterator[PostgresServer]:
+    server = PostgresServer()
+    try:
+        yield server
+    finally:
+        server.remove()
+
+
 @contextmanager
 def postgres_url() -> Iterator[str]:
     existing = os.environ.get("TEST_DATABASE_URL")
     if existing:
         yield existing
         return
-    bin_dir = _binaries()
-    if bin_dir is None:
-        message = "PostgreSQL is not installed (CI installs the postgresql package)"
-        if os.environ.get("REQUIRE_ALL_TESTS") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
-    root = Path(tempfile.mkdtemp(prefix="pg-test-"))
-    data, sockets = root / "data", root / "sockets"
-    data.mkdir()
-    sockets.mkdir()
-    if os.geteuid() == 0:
-        shutil.chown(root, "postgres")
-        shutil.chown(data, "postgres")
-        shutil.chown(sockets, "postgres")
-    port = _free_port()
-    env = {**os.environ, "LC_ALL": "C.UTF-8"}
-    subprocess.run(
-        _as_postgres([str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust", "-E", "UTF8"]),
-        check=True,
-        capture_output=True,
-        env=env,
-    )
-    options = f"-c listen_addresses=127.0.0.1 -p {port} -k {sockets} -c fsync=off"
-    subprocess.run(
-        _as_postgres([str(bin_dir / "pg_ctl"), "-D", str(data), "-o", options, "-w", "-l", str(root / "log"), "start"]),
-        check=True,
-        capture_output=True,
-        env=env,
-    )
-    try:
-        subprocess.run(
-            _as_postgres(
-                [
-                    str(bin_dir / "createdb"),
-                    "-h",
-                    "127.0.0.1",
-                    "-p",
-                    str(port),
-                    "-U",
-                    "postgres",
-                    "interview_grader_test",
-                ]
-            ),
-            check=True,
-            capture_output=True,
-            env=env,
-        )
-        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/interview_grader_test"
-    finally:
-        subprocess.run(
-            _as_postgres([str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
-            capture_output=True,
-            env=env,
-        )
-        shutil.rmtree(root, ignore_errors=True)
+    with own_postgres() as server:
+        yield server.url

@@ -15,6 +15,7 @@ from practice.questions import pick_question
 from practice.service import grade_attempt
 from rubric.index import NoMatchingRubric
 from rubric.model import Question
+from store.db import StoreError
 from store.practice_store import AttemptRecord
 from ui.grader_settings import grader_sidebar
 from ui.resources import grade_cache, practice_store, rubric_index
@@ -105,9 +106,8 @@ def _grade_now(question: Question, answer: str, grader: Grader, **kwargs: object
             )
         except Exception as err:  # the database is down or locked: say so and give the text back
             status.update(label="Could not save your answer", state="error")
-            st.error(
-                f"Your answer could not be saved ({type(err).__name__}); nothing was graded. Copy it and try again."
-            )
+            reason = str(err) if isinstance(err, StoreError) else type(err).__name__
+            st.error(f"Your answer could not be saved: {reason}. Nothing was graded; copy it and try again.")
             st.code(answer, language=None, wrap_lines=True)
             return None
         st.write(f"Matching it against {len(graded_question.points)} key points with {who}")  # type: ignore[union-attr]
