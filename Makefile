@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PORT ?= 8501
 
-.PHONY: help install run test lint format bench evals clean
+.PHONY: help install run test lint format bench evals reliability clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -46,6 +46,11 @@ evals: install ## run the offline grader on golden, holdout and SAF; publish the
 	$(BIN)/interview-grader eval run --dataset holdout --publish
 	$(BIN)/interview-grader eval run --dataset saf --publish
 	$(BIN)/interview-grader eval readme
+
+reliability: install ## run the fault, load, crash, memory and injection tests; record their figures in the README
+	rm -f tests/reliability-figures.json
+	RECORD_RELIABILITY=1 $(BIN)/pytest -q tests/test_reliability_*.py tests/test_hostile_input.py tests/test_access.py tests/test_secrets_never_leak.py
+	$(BIN)/python -m tests.reliability_figures --readme
 
 clean: ## remove the virtual environment and caches (not your data home)
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

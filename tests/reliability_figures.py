@@ -35,7 +35,21 @@ def table(data: dict[str, dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def update_readme(readme: Path, rendered: str) -> None:
+    """Put the table between the README's reliability markers."""
+    text = readme.read_text(encoding="utf-8")
+    start, end = "<!-- reliability:start -->", "<!-- reliability:end -->"
+    if start not in text or end not in text:
+        sys.exit(f"{readme} has no {start} ... {end} markers")
+    head, rest = text.split(start, 1)
+    _, tail = rest.split(end, 1)
+    readme.write_text(f"{head}{start}\n{rendered}\n{end}{tail}", encoding="utf-8")
+
+
 if __name__ == "__main__":
     if not FIGURES.exists():
         sys.exit("no figures yet: run `make reliability`")
-    print(table(json.loads(FIGURES.read_text(encoding="utf-8"))))
+    rendered = table(json.loads(FIGURES.read_text(encoding="utf-8")))
+    if "--readme" in sys.argv:
+        update_readme(FIGURES.parents[1] / "README.md", rendered)
+    print(rendered)

@@ -8,6 +8,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,7 @@ from rubric.model import Bank
 from screening import accounts, candidate, screens, worker
 from store.db import Database
 from store.practice_store import PracticeStore
-from store.tables import Attempt, Grade, ScreenAnswer, ScreenGrade
+from store.tables import Attempt, Grade, ScreenAnswer, ScreenGrade, utcnow
 from tests.postgres_server import postgres_url
 from tests.reliability_figures import record
 
@@ -170,3 +171,27 @@ def test_twenty_learners_practise_at_once(db: Database, shipped_bank: Bank) -> N
         duplicated=len(rows) - len({r.answer for r in rows}),
         graded_exactly_once=sum(grades.get(r.id) == 1 for r in rows),
     )
+
+
+def test_a_worker_whose_lease_expired_cannot_store_a_second_grade(db: Database, shipped_bank: Bank) -> None:
+    me = accounts.add_user(db, "rita@example.com", "Rita", "correct horse battery staple")
+    screen_id = screens.create_screen(db, me.id, "Lease", "Answer.", [shipped_bank.get("q06")])
+    inv, _ = screens.invite(db, screen_id, "Dan", "dan@example.com")
+    candidate.consent(db, inv.id)
+    q = candidate.current_question(db, inv.id)
+    assert q is not None
+    candidate.submit(db, inv.id, q.screen_question_id, ANSWERS[0])
+    grader = OfflineGrader()
+
+    slow = worker.claim(db)  # a worker that stalls past its lease
+    assert slow is not None and worker.claim(db) is None
+    with db.session() as s:
+        s.get(ScreenAnswer, slow.answer_id).lease_until = utcnow() - timedelta(seconds=1)  # type: ignore[union-attr]
+    fast = worker.claim(db)  # another worker takes the expired claim over and finishes first
+    assert fast is not None and fast.token != slow.token
+    assert worker.grade_claimed(db, fast, lambda kind: grader) is not None
+    assert worker.grade_claimed(db, slow, lambda kind: grader) is None  # the stale claim stores nothing
+
+    with db.session() as s:
+        assert s.scalar(select(func.count()).select_from(ScreenGrade)) == 1
+        assert s.get(ScreenAnswer, slow.answer_id).status == "graded"  # type: ignore[union-attr]
