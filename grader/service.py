@@ -26,6 +26,10 @@ def check_answer(answer: object) -> str:
         )
     if "\x00" in answer:
         raise AnswerError("the answer contains a NUL character; send plain text")
+    try:
+        answer.encode("utf-8")
+    except UnicodeEncodeError as err:  # a lone surrogate, e.g. from a JSON "\ud800" escape
+        raise AnswerError(f"the answer is not valid Unicode text (at character {err.start + 1:,})") from None
     return answer
 
 

@@ -31,6 +31,9 @@ _QUESTION = re.compile(r"^(?P<number>\d+)[.)]\s+(?P<text>.+)$")
 _BULLET = re.compile(r"^\s*[-*+]\s+(?P<text>.*)$")
 _LOGIC = re.compile(r"^(?:\*\*)?logic\s*:\s*(?:\*\*)?\s*(?P<text>.*)$", re.IGNORECASE)
 _RULE = re.compile(r"^(?:-{3,}|\*{3,}|_{3,})$")
+# Markdown's line ends, and so an editor's: not the form feeds, NELs and U+2028s that str.splitlines() also splits at.
+_LINE_END = re.compile(r"\r\n|\r|\n")
+_LINE_END_BYTES = re.compile(rb"\r\n|\r|\n")
 
 
 class GuideError(ValueError):
@@ -70,11 +73,11 @@ def decode_guide(data: bytes, path: str) -> str:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
-        line = data[: err.start].count(b"\n") + 1
+        line = len(_LINE_END_BYTES.split(data[: err.start]))
         message = f"not valid UTF-8 (byte 0x{data[err.start]:02x}); save the guide as UTF-8"
         raise GuideError(path, line, message) from None
     if "\x00" in text:
-        line = text[: text.index("\x00")].count("\n") + 1
+        line = len(_LINE_END.split(text[: text.index("\x00")]))
         raise GuideError(path, line, "contains a NUL byte; this is not a text file")
     return text
 
@@ -158,7 +161,9 @@ class _Parser:
 def parse_guide(text: str, path: str = "<guide>", bank_id: str | None = None) -> Bank:
     """Parse a guide into a bank whose points are drafts; raises :class:`GuideError`."""
     parser = _Parser(path)
-    lines = text.splitlines()
+    lines = _LINE_END.split(text)
+    if lines[-1] == "":
+        lines.pop()  # a final line end does not start another line
     for lineno, raw in enumerate(lines, start=1):
         parser.feed(lineno, raw)
     if not parser.drafts:

@@ -24,6 +24,7 @@ Errors name the file, the line and the question, and loading never half-succeeds
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,23 @@ from rubric.model import Bank
 
 class BankError(ValueError):
     """A bank file that cannot be loaded or written."""
+
+
+# YAML's line breaks, as its error marks count them.
+_YAML_LINE_END = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+
+
+class _Dumper(yaml.SafeDumper):
+    """PyYAML writes NEL, LS and PS raw into plain or single-quoted scalars and then reads them back as line
+    breaks folded to spaces; strings holding them are written double-quoted, where they are escaped."""
+
+    def represent_str(self, data: str) -> yaml.ScalarNode:
+        if any(ch in data for ch in "\x85\u2028\u2029"):
+            return self.represent_scalar("tag:yaml.org,2002:str", data, style='"')
+        return super().represent_str(data)
+
+
+_Dumper.add_representer(str, _Dumper.represent_str)
 
 
 def _line_of(root: yaml.Node | None, location: tuple[int | str, ...]) -> int | None:
@@ -79,6 +97,11 @@ def parse_bank(text: str, source: str = "<bank>") -> Bank:
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
         raw = yaml.safe_load(text)
+    except yaml.reader.ReaderError as err:  # a character YAML does not allow (control characters, NUL)
+        line = len(_YAML_LINE_END.split(text[: err.position]))
+        code = err.character if isinstance(err.character, int) else ord(err.character)
+        message = f"not valid YAML: the character U+{code:04X} is not allowed in YAML"
+        raise BankError(f"{source}:{line}: {message}") from err
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f"{source}:{mark.line + 1}" if mark else source
@@ -105,14 +128,15 @@ def load_bank(path: Path) -> Bank:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
-        line = data[: err.start].count(b"\n") + 1
+        line = len(_YAML_LINE_END.split(data[: err.start].decode("utf-8-sig")))
         raise BankError(f"{path}:{line}: not valid UTF-8") from err
     return parse_bank(text, str(path))
 
 
 def dump_bank(bank: Bank) -> str:
-    return yaml.safe_dump(
+    return yaml.dump(
         bank.model_dump(mode="json", exclude_defaults=True),
+        Dumper=_Dumper,
         sort_keys=False,
         allow_unicode=True,
         width=110,

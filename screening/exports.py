@@ -27,6 +27,15 @@ def safe_cell(value: object) -> str:
 
 
 def _md(text: str) -> str:
+    """Escaped for markdown, on one line: a line break in a name, quote or reason would end the heading or list
+    item it is in, and what follows would read as part of the report."""
+    from ui.text import md
+
+    return md(" ".join(text.split()))
+
+
+def _answer_md(text: str) -> str:
+    """The answer escaped with its line breaks kept (each line is then quoted)."""
     from ui.text import md
 
     return md(text)
@@ -50,7 +59,7 @@ def candidate_markdown(view: CandidateView, screen_title: str) -> str:
         if a.answer is None:
             lines += [f"_{a.status}_", ""]
             continue
-        lines += ["> " + _md(a.answer).replace("\n", "\n> "), ""]
+        lines += ["> " + _answer_md(a.answer).replace("\n", "\n> "), ""]
         if a.grade is None:
             lines += [f"_{a.status}{': ' + _md(a.error) if a.error else ''}_", ""]
             continue

@@ -8,24 +8,42 @@ import re
 from grader.result import GradeResult
 
 _INLINE = re.compile(r"([\\`*_\[\]<>$~|#])")
-_LINE_START = re.compile(r"^(\s*)(?:([-+=>])|(\d+)([.)]))(\s)", re.MULTILINE)
+_ENTITY = re.compile(r"&(?=#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]{1,31};)")  # "&amp;", "&#60;"
+# What starts a block at a line's start: a bullet or a setext underline ("-", "+", "="), or "1." / "1)" followed
+# by a space or the line's end. ("*", "#" and ">" are escaped everywhere.)
+_LINE_START = re.compile(r"^([ \t]*)(?:([-+=])|(\d+)([.)])(?=[ \t]|$))", re.MULTILINE)
+_INDENT = re.compile(r"^[ \t]+(?=[^ \t\n])", re.MULTILINE)
+_LINE_END = re.compile(r"\r\n?")
 
 
 def md(text: str) -> str:
     """Text for st.markdown: markdown and HTML characters escaped, so it shows exactly as typed (a ``<script>``
-    stays text, ``$x$`` is not maths, ``- x`` at a line start is not a list)."""
-    escaped = _INLINE.sub(r"\\\1", text)
+    stays text, ``$x$`` is not maths, ``&amp;`` is not an entity, ``- x`` at a line start is not a list, a line
+    of ``---`` under text is not a heading, and an indented line is not a code block)."""
+    text = _LINE_END.sub("\n", text)  # markdown ends lines at CR too; the escapes below work on LF
+    # Indentation as no-break spaces: it still shows, but four spaces no longer make a code block.
+    text = _INDENT.sub(lambda m: m.group().replace("\t", "    ").replace(" ", "\u00a0"), text)
+    escaped = _ENTITY.sub(r"\\&", _INLINE.sub(r"\\\1", text))
 
     def marker(m: re.Match[str]) -> str:
-        if m.group(2):  # "- item": escape the bullet
-            return f"{m.group(1)}\\{m.group(2)}{m.group(5)}"
-        return f"{m.group(1)}{m.group(3)}\\{m.group(4)}{m.group(5)}"  # "1. item": escape the dot
+        if m.group(2):  # "- item", "===": escape the bullet or underline
+            return f"{m.group(1)}\\{m.group(2)}"
+        return f"{m.group(1)}{m.group(3)}\\{m.group(4)}"  # "1. item": escape the dot
 
     return _LINE_START.sub(marker, escaped)
 
 
 def highlighted_answer(answer: str, result: GradeResult) -> str:
-    """HTML of the answer with each credited point's evidence marked (covered green, partial amber)."""
+    """HTML of the answer with each credited point's evidence marked (covered green, partial amber).
+
+    It is one line of HTML: every line end (LF, CR LF or CR) is a ``<br>``, so no blank line ends the HTML block
+    and lets the rest of the answer be read as markdown."""
+    # CR LF as " LF" and CR as LF: the same length, so the evidence offsets still hold.
+    answer = answer.replace("\r\n", " \n").replace("\r", "\n")
+
+    def text(part: str) -> str:
+        return html.escape(part).replace("\n", "<br>")
+
     marks: list[tuple[int, int, str, str]] = []
     for p in result.points:
         for e in p.evidence:
@@ -36,13 +54,13 @@ def highlighted_answer(answer: str, result: GradeResult) -> str:
     for start, end, verdict, label in marks:
         if start < cursor:  # overlapping evidence: keep the first mark
             continue
-        out.append(html.escape(answer[cursor:start]))
+        out.append(text(answer[cursor:start]))
         colour = "#c8f0cf" if verdict == "covered" else "#ffe7a8"
+        title = re.sub(r"\r\n|\r|\n", "&#10;", html.escape(label))
         out.append(
-            f'<mark style="background:{colour};padding:0 2px;border-radius:3px" title="{html.escape(label)}">'
-            f"{html.escape(answer[start:end])}</mark>"
+            f'<mark style="background:{colour};padding:0 2px;border-radius:3px" title="{title}">'
+            f"{text(answer[start:end])}</mark>"
         )
         cursor = end
-    out.append(html.escape(answer[cursor:]))
-    body = "".join(out).replace("\n", "<br>")
-    return f'<div data-testid="highlighted-answer" style="line-height:1.6">{body}</div>'
+    out.append(text(answer[cursor:]))
+    return f'<div data-testid="highlighted-answer" style="line-height:1.6">{"".join(out)}</div>'
