@@ -76,6 +76,21 @@ class LLMClient:
     def chat_json(
         self, messages: list[dict[str, str]], schema: dict[str, Any], schema_name: str, max_tokens: int | None = None
     ) -> ChatReply:
+        try:
+            return self._chat_json(messages, schema, schema_name, max_tokens)
+        except LLMError as err:
+            key = self.api_key or ""
+            chain = (err, err.__cause__, err.__context__)
+            if len(key) < 8 or not any(key in str(e) for e in chain if e is not None):
+                raise
+            # Some servers and proxies echo the key back in their error text: it must not reach a message,
+            # a log line, the database or a traceback, so the echo is cut and the server's error not chained.
+            err.args = tuple(str(a).replace(key, "[redacted]") for a in err.args)
+            raise err from None
+
+    def _chat_json(
+        self, messages: list[dict[str, str]], schema: dict[str, Any], schema_name: str, max_tokens: int | None
+    ) -> ChatReply:
         attempt = 0
         while True:
             attempt += 1

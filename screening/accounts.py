@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from screening.audit import record
+from screening.limits import wait_message
 from screening.secrets_util import hash_password, new_token, pseudonym, token_hash, verify_password
 from store.db import Database
 from store.tables import LoginAttempt, Recruiter, RecruiterSession, utcnow
@@ -53,41 +54,45 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)
 
 
+def _wait(failures: list[datetime], most: int, now: datetime) -> timedelta:
+    """How long until fewer than ``most`` of these failures (oldest first) are within the window."""
+    if len(failures) < most:
+        return timedelta(0)
+    return _aware(failures[len(failures) - most]) + FAILURE_WINDOW - now
+
+
 def sign_in(db: Database, email: str, password: str, client: str = "unknown") -> str:
-    """A new session token, or AuthError. Too many recent failures refuse before the password is even checked."""
+    """A new session token, or AuthError. Too many recent failures refuse before the password is even checked;
+    the refusal says when to try again, is audited, and does not itself count as a failure."""
     account = pseudonym("account", _normal(email))
     client_key = pseudonym("client", client)
-    since = utcnow() - FAILURE_WINDOW
+    now = utcnow()
+    since = now - FAILURE_WINDOW
     with db.session() as s:
-        failures = (
-            s.scalar(
-                select(func.count())
-                .select_from(LoginAttempt)
-                .where(
-                    LoginAttempt.account_hash == account, LoginAttempt.succeeded.is_(False), LoginAttempt.at >= since
+
+        def recent_failures(column: object, key: str) -> list[datetime]:
+            return list(
+                s.scalars(
+                    select(LoginAttempt.at)
+                    .where(column == key, LoginAttempt.succeeded.is_(False), LoginAttempt.at >= since)
+                    .order_by(LoginAttempt.at)
                 )
             )
-            or 0
-        )
-        client_failures = (
-            s.scalar(
-                select(func.count())
-                .select_from(LoginAttempt)
-                .where(
-                    LoginAttempt.client_hash == client_key, LoginAttempt.succeeded.is_(False), LoginAttempt.at >= since
-                )
+
+        failures = recent_failures(LoginAttempt.account_hash, account)
+        client_failures = recent_failures(LoginAttempt.client_hash, client_key)
+        if len(failures) >= MAX_FAILURES_PER_ACCOUNT or len(client_failures) >= MAX_FAILURES_PER_CLIENT:
+            wait = max(
+                _wait(failures, MAX_FAILURES_PER_ACCOUNT, now), _wait(client_failures, MAX_FAILURES_PER_CLIENT, now)
             )
-            or 0
-        )
-        if failures >= MAX_FAILURES_PER_ACCOUNT or client_failures >= MAX_FAILURES_PER_CLIENT:
-            s.add(LoginAttempt(account_hash=account, client_hash=client_key, succeeded=False))
             record(s, actor=client_key, action="signin.rate_limited", subject=account)
-            raise AuthError("too many failed sign-ins; wait 15 minutes and try again")
+            s.commit()
+            raise AuthError(f"too many failed sign-ins; {wait_message(wait)}")
         row = s.scalar(select(Recruiter).where(Recruiter.email == _normal(email)))
         ok = row is not None and verify_password(password, row.password_hash)
         if row is None:
             verify_password(password, "scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAA")  # same work either way
-        s.add(LoginAttempt(account_hash=account, client_hash=client_key, succeeded=ok))
+        s.add(LoginAttempt(account_hash=account, client_hash=client_key, succeeded=ok, at=now))
         if not ok or row is None:
             record(s, actor=client_key, action="signin.failed", subject=account)
             s.commit()

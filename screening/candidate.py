@@ -1,6 +1,12 @@
 """What a candidate does through the link: consent, one question at a time, drafts saved as they type,
 answers saved on submit, resume after closing the browser. Candidates never see grades or rubrics: nothing
-here returns them."""
+here returns them.
+
+Every function takes the invite the link opened and refuses (InviteError) once that invite is withdrawn or
+expired, even in a page opened before. An answer is always the invite's own: a question id of another screen,
+or of a question this invite has not reached, is refused (QuestionError). Draft saves and submits are rate
+limited per invite (``screening.limits``); a refused request changes nothing.
+"""
 
 from __future__ import annotations
 
@@ -11,11 +17,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from grader.service import check_answer
+from screening import limits
 from screening.audit import record
-from screening.screens import aware
+from screening.screens import NOT_VALID, InviteError, aware, refuse_if_closed
 from screening.secrets_util import pseudonym
 from store.db import Database
 from store.tables import Invite, Screen, ScreenAnswer, ScreenQuestion, utcnow
+
+
+class QuestionError(KeyError):
+    """A question id this invite may not read or write: another screen's, or one not reached yet."""
+
+    def __str__(self) -> str:
+        return "this question is not open for this link"
 
 
 @dataclass(frozen=True)
@@ -54,10 +68,19 @@ def intro(db: Database, invite_id: int) -> ScreenIntro:
         )
 
 
+def _open(s: Session, invite_id: int) -> Invite:
+    """The invite, if its link still opens; InviteError otherwise."""
+    invite = s.get(Invite, invite_id)
+    if invite is None:
+        raise InviteError(NOT_VALID)
+    refuse_if_closed(invite.revoked_at, invite.expires_at)
+    return invite
+
+
 def consent(db: Database, invite_id: int) -> None:
     with db.session() as s:
-        invite = s.get(Invite, invite_id)
-        if invite is not None and invite.consent_at is None:
+        invite = _open(s, invite_id)
+        if invite.consent_at is None:
             invite.consent_at = utcnow()
             record(
                 s,
@@ -70,8 +93,8 @@ def consent(db: Database, invite_id: int) -> None:
 def current_question(db: Database, invite_id: int) -> CandidateQuestion | None:
     """The first question not yet submitted (shown now if it was never shown); None when all are done."""
     with db.session() as s:
-        invite = s.get(Invite, invite_id)
-        if invite is None or invite.consent_at is None:
+        invite = _open(s, invite_id)
+        if invite.consent_at is None:
             return None
         screen = s.get(Screen, invite.screen_id)
         assert screen is not None
@@ -98,19 +121,23 @@ def current_question(db: Database, invite_id: int) -> CandidateQuestion | None:
         return None
 
 
-def _answer_row(s: object, invite_id: int, screen_question_id: int) -> ScreenAnswer:
+def _answer_row(s: Session, invite_id: int, screen_question_id: int) -> ScreenAnswer:
+    """This invite's own answer row for a question it has been shown; QuestionError for anything else."""
+    _open(s, invite_id)
     row = s.scalar(
-        select(ScreenAnswer).where(  # type: ignore[attr-defined]
+        select(ScreenAnswer).where(
             ScreenAnswer.invite_id == invite_id, ScreenAnswer.screen_question_id == screen_question_id
         )
     )
     if row is None:
-        raise KeyError("this question is not open for this link")
+        raise QuestionError(screen_question_id)
     return row
 
 
 def save_draft(db: Database, invite_id: int, screen_question_id: int, text: str) -> None:
-    """Autosave while typing; a submitted answer is never changed by a late draft."""
+    """Autosave while typing; a submitted answer is never changed by a late draft. RateLimited after
+    ``limits.DRAFT_SAVES`` saves a minute through one invite."""
+    limits.hit(db, limits.DRAFT_SAVES, pseudonym("invite", invite_id))
     with db.session() as s:
         row = _answer_row(s, invite_id, screen_question_id)
         if row.submitted_at is None:
@@ -118,7 +145,9 @@ def save_draft(db: Database, invite_id: int, screen_question_id: int, text: str)
 
 
 def submit(db: Database, invite_id: int, screen_question_id: int, text: str) -> None:
-    """Save the answer (pending grading). Submitting twice keeps the first answer."""
+    """Save the answer (pending grading). Submitting twice keeps the first answer. RateLimited after
+    ``limits.SUBMITS`` submits a minute through one invite."""
+    limits.hit(db, limits.SUBMITS, pseudonym("invite", invite_id))
     check_answer(text)
     with db.session() as s:
         row = _answer_row(s, invite_id, screen_question_id)

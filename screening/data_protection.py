@@ -15,11 +15,13 @@ from store.tables import Invite, Screen, ScreenAnswer, utcnow
 DEFAULT_RETENTION_DAYS = 365
 
 
-def delete_candidate(db: Database, invite_id: int, actor: str) -> int:
-    """Remove the candidate's invite, answers, grades and overrides; returns how many answers went."""
+def delete_candidate(db: Database, invite_id: int, actor: str, recruiter_id: int | None = None) -> int:
+    """Remove the candidate's invite, answers, grades and overrides; returns how many answers went. With
+    ``recruiter_id``, only a candidate of that recruiter's own screen (others look missing)."""
     with db.session() as s:
         invite = s.get(Invite, invite_id)
-        if invite is None:
+        screen = s.get(Screen, invite.screen_id) if invite is not None else None
+        if invite is None or (recruiter_id is not None and (screen is None or screen.recruiter_id != recruiter_id)):
             raise KeyError(f"no candidate {invite_id}")
         answers = s.scalar(select(func.count()).select_from(ScreenAnswer).where(ScreenAnswer.invite_id == invite_id))
         s.delete(invite)

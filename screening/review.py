@@ -108,6 +108,19 @@ def _owned_screen(s: object, screen_id: int, recruiter_id: int | None) -> Screen
     return screen
 
 
+def _owned_answer(s: object, answer_id: int, recruiter_id: int | None) -> ScreenAnswer:
+    """A screen answer; with ``recruiter_id``, only one to a screen of that recruiter (others look missing)."""
+    row = s.get(ScreenAnswer, answer_id)  # type: ignore[attr-defined]
+    invite = s.get(Invite, row.invite_id) if row is not None else None  # type: ignore[attr-defined]
+    if row is None or invite is None:
+        raise ReviewError(f"no answer {answer_id}")
+    try:
+        _owned_screen(s, invite.screen_id, recruiter_id)
+    except ReviewError:
+        raise ReviewError(f"no answer {answer_id}") from None
+    return row
+
+
 def candidate(db: Database, invite_id: int, recruiter_id: int | None = None) -> CandidateView:
     with db.session() as s:
         invite = s.get(Invite, invite_id)
@@ -177,12 +190,13 @@ def override(
     reviewer_id: int,
     reviewer_name: str,
 ) -> None:
-    """Append a reviewer's change to one verdict (``target`` = point id) or to the score (``target`` = "score")."""
+    """Append a reviewer's change to one verdict (``target`` = point id) or to the score (``target`` = "score").
+    Only on an answer to one of the reviewer's own screens."""
     if len(reason.strip()) < 5:
         raise ReviewError("an override needs a written reason")
     with db.session() as s:
-        row = s.get(ScreenAnswer, answer_id)
-        if row is None or not row.grades:
+        row = _owned_answer(s, answer_id, reviewer_id)
+        if not row.grades:
             raise ReviewError("only a graded answer can be overridden")
         newest = row.grades[-1]
         result = GradeResult.model_validate(newest.result)
@@ -224,18 +238,21 @@ def override(
         )
 
 
-def regrade(db: Database, answer_id: int, result: GradeResult) -> None:
-    """Store a new grade (another grader or prompt version); earlier grades and their overrides stay."""
+def regrade(db: Database, answer_id: int, result: GradeResult, recruiter_id: int | None = None) -> None:
+    """Store a new grade (another grader or prompt version); earlier grades and their overrides stay. With
+    ``recruiter_id``, only on an answer to that recruiter's own screen."""
     from screening.worker import add_grade
 
     with db.session() as s:
+        _owned_answer(s, answer_id, recruiter_id)
         add_grade(s, answer_id, result)
 
 
-def screen_question(db: Database, answer_id: int) -> tuple[Question, str]:
+def screen_question(db: Database, answer_id: int, recruiter_id: int | None = None) -> tuple[Question, str]:
+    """The question and submitted answer text; with ``recruiter_id``, only for that recruiter's own screen."""
     with db.session() as s:
-        row = s.get(ScreenAnswer, answer_id)
-        if row is None or row.answer is None:
+        row = _owned_answer(s, answer_id, recruiter_id)
+        if row.answer is None:
             raise ReviewError("no submitted answer")
         sq = s.get(ScreenQuestion, row.screen_question_id)
         return Question.model_validate(sq.question), row.answer  # type: ignore[union-attr]

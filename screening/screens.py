@@ -6,8 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from rubric.model import KeyPoint, Question
+from screening import limits
 from screening.audit import record
 from screening.secrets_util import new_token, pseudonym, token_hash
 from store.db import Database
@@ -125,6 +127,14 @@ def _info(screen: Screen) -> ScreenInfo:
     )
 
 
+def _owned(s: Session, screen_id: int, recruiter_id: int | None) -> Screen:
+    """The screen, if it exists and (with ``recruiter_id``) belongs to that recruiter; KeyError otherwise."""
+    row = s.get(Screen, screen_id)
+    if row is None or (recruiter_id is not None and row.recruiter_id != recruiter_id):
+        raise KeyError(f"no screen {screen_id}")
+    return row
+
+
 def screens_of(db: Database, recruiter_id: int) -> list[ScreenInfo]:
     with db.session() as s:
         rows = s.scalars(select(Screen).where(Screen.recruiter_id == recruiter_id).order_by(Screen.id.desc()))
@@ -134,10 +144,7 @@ def screens_of(db: Database, recruiter_id: int) -> list[ScreenInfo]:
 def screen(db: Database, screen_id: int, recruiter_id: int | None = None) -> ScreenInfo:
     """A screen; with ``recruiter_id``, only if that recruiter owns it."""
     with db.session() as s:
-        row = s.get(Screen, screen_id)
-        if row is None or (recruiter_id is not None and row.recruiter_id != recruiter_id):
-            raise KeyError(f"no screen {screen_id}")
-        return _info(row)
+        return _info(_owned(s, screen_id, recruiter_id))
 
 
 def _invite_info(row: Invite) -> InviteInfo:
@@ -156,15 +163,21 @@ def _invite_info(row: Invite) -> InviteInfo:
 
 
 def invite(
-    db: Database, screen_id: int, name: str, email: str, days: int = INVITE_DAYS, actor: str = "system"
+    db: Database,
+    screen_id: int,
+    name: str,
+    email: str,
+    days: int = INVITE_DAYS,
+    actor: str = "system",
+    recruiter_id: int | None = None,
 ) -> tuple[InviteInfo, str]:
-    """A new invite and its token. The token is returned once; only its hash is kept."""
+    """A new invite and its token. The token is returned once; only its hash is kept. With ``recruiter_id``,
+    only on that recruiter's own screen."""
     if not name.strip():
         raise ValueError("the candidate needs a name")
     token = new_token()
     with db.session() as s:
-        if s.get(Screen, screen_id) is None:
-            raise KeyError(f"no screen {screen_id}")
+        _owned(s, screen_id, recruiter_id)
         row = Invite(
             screen_id=screen_id,
             candidate_name=name.strip()[:200],
@@ -184,33 +197,59 @@ def invite(
         return _invite_info(row), token
 
 
-def revoke(db: Database, invite_id: int, actor: str = "system") -> None:
+def revoke(db: Database, invite_id: int, actor: str = "system", recruiter_id: int | None = None) -> None:
+    """Withdraw a link; with ``recruiter_id``, only one to that recruiter's own screen."""
     with db.session() as s:
         row = s.get(Invite, invite_id)
         if row is None:
             raise KeyError(f"no invite {invite_id}")
+        try:
+            _owned(s, row.screen_id, recruiter_id)
+        except KeyError:
+            raise KeyError(f"no invite {invite_id}") from None
         if row.revoked_at is None:
             row.revoked_at = utcnow()
             record(s, actor=actor, action="invite.revoked", subject=pseudonym("invite", invite_id))
 
 
-def invites_of(db: Database, screen_id: int) -> list[InviteInfo]:
+def invites_of(db: Database, screen_id: int, recruiter_id: int | None = None) -> list[InviteInfo]:
+    """A screen's invites; with ``recruiter_id``, KeyError unless the screen is that recruiter's."""
     with db.session() as s:
+        _owned(s, screen_id, recruiter_id)
         rows = s.scalars(select(Invite).where(Invite.screen_id == screen_id).order_by(Invite.id))
         return [_invite_info(r) for r in rows]
 
 
-def open_invite(db: Database, token: str | None) -> InviteInfo:
-    """The invite a link's token opens, or InviteError. A token opens its own screen and nothing else."""
-    if not token or len(token) > 200:
-        raise InviteError("this link is not valid")
-    with db.session() as s:
-        row = s.scalar(select(Invite).where(Invite.token_hash == token_hash(token)))
-        if row is None:
-            raise InviteError("this link is not valid")
-        info = _invite_info(row)
-    if info.revoked_at:
+NOT_VALID = "this link is not valid"
+
+
+def refuse_if_closed(revoked_at: datetime | None, expires_at: datetime) -> None:
+    """InviteError for a withdrawn or expired link."""
+    if revoked_at:
         raise InviteError("this link has been withdrawn; contact the recruiter who sent it")
-    if aware(info.expires_at) <= utcnow():
+    if aware(expires_at) <= utcnow():
         raise InviteError("this link has expired; contact the recruiter who sent it")
+
+
+def open_invite(db: Database, token: str | None, client: str | None = None) -> InviteInfo:
+    """The invite a link's token opens, or InviteError. A token opens its own screen and nothing else.
+
+    With ``client`` (the app passes the browser's address, or a fixed key when it is unknown), wrong tokens
+    are counted per client and too many refuse every token from that client for a while (RateLimited), so
+    links cannot be guessed; expired and withdrawn links are real links and are not counted."""
+    client_key = pseudonym("client", client) if client is not None else None
+    if client_key is not None:
+        with db.session() as s:
+            limits.check(s, limits.WRONG_INVITE_TOKENS, client_key)
+    info = None
+    if token and len(token) <= 200:
+        with db.session() as s:
+            row = s.scalar(select(Invite).where(Invite.token_hash == token_hash(token)))
+            info = _invite_info(row) if row is not None else None
+    if info is None:
+        if client_key is not None:
+            with db.session() as s:
+                limits.count(s, limits.WRONG_INVITE_TOKENS, client_key)
+        raise InviteError(NOT_VALID)
+    refuse_if_closed(info.revoked_at, info.expires_at)
     return info

@@ -27,7 +27,7 @@ from tests.postgres_server import postgres_url
 PASSWORD = "correct horse battery staple"
 TABLES = (
     "audit_events, overrides, screen_grades, screen_answers, invites, screen_questions, screens, "
-    "login_attempts, recruiter_sessions, recruiters, point_verdicts, grades, attempts, learners"
+    "login_attempts, recruiter_sessions, recruiters, point_verdicts, grades, attempts, learners, rate_events"
 )
 
 

@@ -7,7 +7,9 @@ import streamlit as st
 
 from grader.service import AnswerError
 from screening import candidate
+from screening.limits import RateLimited
 from screening.screens import InviteError, open_invite
+from ui import client
 from ui.resources import background_grader, database
 from ui.text import md
 
@@ -20,19 +22,36 @@ you, ask the recruiter who sent this link: deletion removes your answers and gra
 
 
 def _save_draft(invite_id: int, screen_question_id: int, key: str) -> None:
-    candidate.save_draft(database(), invite_id, screen_question_id, st.session_state.get(key, ""))
-    st.session_state["draft_saved"] = True
+    """Save the text box as a draft. A refused save (rate limit, link withdrawn) keeps the text in the box and
+    says why on the next run."""
+    try:
+        candidate.save_draft(database(), invite_id, screen_question_id, st.session_state.get(key, ""))
+    except (RateLimited, InviteError) as err:
+        st.session_state["draft_refused"] = str(err)
+    else:
+        st.session_state["draft_saved"] = True
+
+
+def _refused(err: Exception) -> None:
+    """The link opens nothing (now): say why, and hand back any text this page still holds."""
+    st.title("Interview screen")
+    st.error(str(err).capitalize() + ".")
+    unsaved = [str(v) for k, v in st.session_state.items() if str(k).startswith("answer-") and str(v).strip()]
+    if unsaved:
+        st.caption("What you wrote on this page, so you can copy it:")
+        for text in unsaved:
+            st.code(text, language=None, wrap_lines=True)
+    st.stop()
 
 
 def render() -> None:
     token = st.query_params.get("invite")
     db = database()
     try:
-        invite = open_invite(db, token)
-    except InviteError as err:
-        st.title("Interview screen")
-        st.error(str(err).capitalize() + ".")
-        st.stop()
+        invite = open_invite(db, token, client.address())
+    except (InviteError, RateLimited) as err:
+        _refused(err)
+        return
     intro = candidate.intro(db, invite.id)
     st.title(intro.title)
     if intro.finished:
@@ -73,7 +92,10 @@ def render() -> None:
         on_change=_save_draft,
         args=(invite.id, question.screen_question_id, key),
     )
-    if st.session_state.pop("draft_saved", False):
+    refused = st.session_state.pop("draft_refused", None)
+    if refused:
+        st.warning(f"Draft not saved: {refused}. Your text is still here; keep this page open.")
+    elif st.session_state.pop("draft_saved", False):
         st.caption("Draft saved.")
     left, right = st.columns([1, 1])
     if left.button("Save draft"):
@@ -81,14 +103,21 @@ def render() -> None:
         st.rerun()
     last = question.position == question.total
     if right.button("Submit and finish" if last else "Submit and continue", type="primary"):
-        text = st.session_state.get(key, "")
-        if not text.strip():
-            st.warning("Write an answer first (or a sentence saying you don't know).")
-            return
-        try:
-            candidate.submit(db, invite.id, question.screen_question_id, text)
-        except AnswerError as err:
-            st.error(f"{err}. Your draft is kept; shorten it and submit again.")
-            return
-        background_grader().wake()
-        st.rerun()
+        _submit(invite.id, question.screen_question_id, st.session_state.get(key, ""))
+
+
+def _submit(invite_id: int, screen_question_id: int, text: str) -> None:
+    """Submit the answer and go on; a refused submit leaves the text in the box and says why."""
+    if not text.strip():
+        st.warning("Write an answer first (or a sentence saying you don't know).")
+        return
+    try:
+        candidate.submit(database(), invite_id, screen_question_id, text)
+    except AnswerError as err:
+        st.error(f"{err}. Your draft is kept; shorten it and submit again.")
+        return
+    except (RateLimited, InviteError) as err:
+        st.error(f"Not submitted: {err}. Your answer is still here.")
+        return
+    background_grader().wake()
+    st.rerun()

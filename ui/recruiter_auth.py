@@ -5,16 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from screening.accounts import AuthError, RecruiterInfo, current_recruiter, sign_in, sign_out
+from ui import client
 from ui.resources import database
 
 TOKEN = "_recruiter_session"
-
-
-def _client() -> str:
-    try:
-        return st.context.ip_address or "unknown"
-    except AttributeError:
-        return "unknown"
 
 
 def require_recruiter() -> RecruiterInfo:
@@ -37,7 +31,7 @@ def require_recruiter() -> RecruiterInfo:
         submitted = st.form_submit_button("Sign in", type="primary")
     if submitted:
         try:
-            st.session_state[TOKEN] = sign_in(db, email, password, _client())
+            st.session_state[TOKEN] = sign_in(db, email, password, client.address())
         except AuthError as err:
             st.error(str(err).capitalize() + ".")
         else:

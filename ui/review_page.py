@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from screening import exports, review, screens
+from screening.accounts import RecruiterInfo
 from screening.data_protection import delete_candidate
 from screening.review import ReviewError
 from screening.secrets_util import pseudonym
@@ -78,7 +79,7 @@ def _heatmap(views: list[review.CandidateView]) -> None:
     st.altair_chart(chart, width="stretch")
 
 
-def _override_form(a: review.AnswerView, recruiter: object) -> None:
+def _override_form(a: review.AnswerView, recruiter: RecruiterInfo) -> None:
     assert a.grade is not None and a.answer_id is not None
     with st.form(f"override-{a.answer_id}", clear_on_submit=True):
         st.caption("Override (kept in the audit trail with your name and reason)")
@@ -91,14 +92,14 @@ def _override_form(a: review.AnswerView, recruiter: object) -> None:
             try:
                 review.override(
                     database(), a.answer_id, target, value.strip().lower(), reason, recruiter.id, recruiter.name
-                )  # type: ignore[attr-defined]
+                )
             except ReviewError as err:
                 st.error(str(err).capitalize() + ".")
             else:
                 st.rerun()
 
 
-def _transcript(view: review.CandidateView, recruiter: object) -> None:
+def _transcript(view: review.CandidateView, recruiter: RecruiterInfo) -> None:
     for n, a in enumerate(view.answers, start=1):
         st.markdown(f"#### {n}. {md(a.question.text)}")
         if a.answer is None:
@@ -134,8 +135,9 @@ def _transcript(view: review.CandidateView, recruiter: object) -> None:
         )
         _override_form(a, recruiter)
         if st.button("Re-grade with the offline grader", key=f"regrade-{a.answer_id}"):
-            question, text = review.screen_question(database(), a.answer_id)  # type: ignore[arg-type]
-            review.regrade(database(), a.answer_id, offline_grader().grade(question, text))  # type: ignore[arg-type]
+            question, text = review.screen_question(database(), a.answer_id, recruiter.id)  # type: ignore[arg-type]
+            result = offline_grader().grade(question, text)
+            review.regrade(database(), a.answer_id, result, recruiter.id)  # type: ignore[arg-type]
             st.rerun()
 
 
@@ -199,6 +201,6 @@ def render() -> None:
         if st.checkbox("Yes, delete on the candidate's request", key=f"confirm-delete-{invite_id}") and st.button(
             "Delete now", key=f"delete-{invite_id}"
         ):
-            delete_candidate(db, invite_id, actor=pseudonym("recruiter", recruiter.id))
+            delete_candidate(db, invite_id, actor=pseudonym("recruiter", recruiter.id), recruiter_id=recruiter.id)
             st.rerun()
     _transcript(view, recruiter)

@@ -102,7 +102,13 @@ def _invites(screen: screens.ScreenInfo, recruiter_id: int) -> None:
         if st.form_submit_button("Create private link"):
             try:
                 info, token = screens.invite(
-                    db, screen.id, name, email, int(days), actor=pseudonym("recruiter", recruiter_id)
+                    db,
+                    screen.id,
+                    name,
+                    email,
+                    int(days),
+                    actor=pseudonym("recruiter", recruiter_id),
+                    recruiter_id=recruiter_id,
                 )
             except ValueError as err:
                 st.error(str(err).capitalize() + ".")
@@ -112,13 +118,13 @@ def _invites(screen: screens.ScreenInfo, recruiter_id: int) -> None:
     if shown:
         st.success(md(f"Private link for {shown[0]} (shown once; send it to the candidate):"))
         st.code(shown[1], language=None)
-    for inv in screens.invites_of(db, screen.id):
+    for inv in screens.invites_of(db, screen.id, recruiter_id):
         cols = st.columns([3, 3, 2, 1])
         cols[0].write(md(inv.candidate_name))
         cols[1].write(md(inv.candidate_email))
         cols[2].write(f"{inv.status} · expires {inv.expires_at:%Y-%m-%d}")
         if inv.status not in ("revoked", "finished") and cols[3].button("Revoke", key=f"revoke-{inv.id}"):
-            screens.revoke(db, inv.id, actor=pseudonym("recruiter", recruiter_id))
+            screens.revoke(db, inv.id, actor=pseudonym("recruiter", recruiter_id), recruiter_id=recruiter_id)
             st.rerun()
 
 
