@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import functools
 import hashlib
 import io
 import json
@@ -14,7 +15,8 @@ import re
 import tempfile
 import unicodedata
 import uuid
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -38,9 +40,31 @@ from rubric.yaml_bank import BankError, dump_bank, load_bank, parse_bank, save_b
 from screening import accounts, candidate, exports, screens, worker
 from store.db import Database
 from tests.postgres_server import postgres_url
+from tests.reliability_figures import record
 from ui.text import highlighted_answer, md
 
 _SLOW = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
+TRIED: Counter[str] = Counter()  # hostile inputs tried, per property
+
+
+def counted(test: Callable[..., None]) -> Callable[..., None]:
+    """Counts the examples hypothesis runs through ``test`` (for the README's Reliability figures)."""
+
+    @functools.wraps(test)
+    def run(*args: object, **kwargs: object) -> None:
+        TRIED[test.__name__] += 1
+        test(*args, **kwargs)
+
+    return run
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _record_tried() -> Iterator[None]:
+    yield
+    if TRIED:
+        record("hostile inputs (hypothesis)", properties=len(TRIED), inputs_tried=sum(TRIED.values()))
 
 
 def slow(examples: int) -> settings:
@@ -193,6 +217,7 @@ def _check_bank(bank: Bank) -> None:
 @example("1. **<script>alert(1)</script>?**\n  - Logic: =cmd|' /C calc'!A0, Redis\x1b[31m and Kafka.\n")
 @example("1. **Q?**\u2028\u2028\u2028\n2. **R?**\n  - Logic: a.\n")
 @example("1. **Q?**\n  - Logic: a, b\r2. **R?**\r  - Good answers say x\r")
+@counted
 def test_parse_guide_returns_a_bank_or_a_guide_error_naming_the_line(text: str) -> None:
     try:
         bank = parse_guide(text, "guide.md")
@@ -219,6 +244,7 @@ def guide_files(draw: st.DrawFn) -> tuple[bytes, int | None]:
 @given(guide_files())
 @example((b"## Section 1. A\r\r1. **Caf\xe9?**\r  - Logic: x.\r", 3))
 @example((b"1. **Q?**\n  - Logic: A and B.\n", None))
+@counted
 def test_bank_import_writes_a_whole_bank_or_nothing(guide: tuple[bytes, int | None]) -> None:
     data, bad_line = guide
     with tempfile.TemporaryDirectory() as folder:
@@ -306,6 +332,7 @@ def _check_bank_error(err: BankError, text: str) -> None:
 @example("id: x\ntitle: t\nquestions:\n- number: 1\n  text: <script>\n  logic: l\n  points: [{label: a, text: b}, 5]\n")
 @example("a: &a [x, x]\nb: &b [*a, *a, *a]\nid: x\ntitle: t\nquestions: *b\n")
 @example("\ufeffid: [\x85\u2028")
+@counted
 def test_parse_bank_returns_a_bank_or_a_bank_error_naming_the_line(text: str) -> None:
     try:
         bank = parse_bank(text, "bank.yaml")
@@ -317,6 +344,7 @@ def test_parse_bank_returns_a_bank_or_a_bank_error_naming_the_line(text: str) ->
 
 @slow(40)
 @given(hostile_banks(), st.sampled_from(["\n", "\r\n", "\r"]), st.data())
+@counted
 def test_bank_files_round_trip_or_name_the_bad_byte(bank: Bank, eol: str, data: st.DataObject) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder, "bank.yaml")
@@ -384,6 +412,7 @@ def offline_grader() -> OfflineGrader:
 @example(("q06", GOOD_Q06 + "\ud800"))  # a JSON line may carry "\ud800"; json.loads gives a lone surrogate
 @example(("q06", ("<b>" + GOOD_Q06 + "</b>") * (1_000_000 // len(GOOD_Q06))))
 @example(("q06", ""))
+@counted
 def test_grading_either_refuses_clearly_or_keeps_the_contract(
     offline_grader: OfflineGrader, grade_cache: GradeCache, case: tuple[str, str]
 ) -> None:
@@ -461,6 +490,7 @@ def unescaped_tags(markdown: str) -> list[str]:
 @example("AT&amp;T &lt;script&gt;")
 @example("    <script>indented</script>")
 @example("x\n\n\t1) y")
+@counted
 def test_escaped_text_renders_as_exactly_that_text(text: str) -> None:
     escaped = md(text)
     tokens = MD.parse(escaped)
@@ -537,6 +567,7 @@ def answers_with_evidence(draw: st.DrawFn) -> tuple[str, GradeResult]:
         ),
     )
 )
+@counted
 def test_highlighted_answer_is_the_answer_with_only_our_marks(case: tuple[str, GradeResult]) -> None:
     answer, result = case
     html = highlighted_answer(answer, result)
@@ -635,6 +666,7 @@ def _check_markdown(doc: str, title: str, name: str, answers_: list[str]) -> Non
 @example(('=HYPERLINK("http://evil.example")<script>', "@x@example.com"), ["=cmd|' /C calc'!A0\r\r# Score 100", "-"])
 @example(("Ann\n# Score 100/100", "ann@example.com"), ["a", "b"])
 @example(("Ann\x00", "ann@example.com"), ["a", "b"])
+@counted
 def test_exports_keep_candidate_text_inert(
     export_db: Database,
     export_recruiter: int,
