@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -175,6 +176,10 @@ def invite(
     only on that recruiter's own screen."""
     if not name.strip():
         raise ValueError("the candidate needs a name")
+    for what, value in (("name", name), ("e-mail", email)):
+        if any(unicodedata.category(ch) in ("Cc", "Cs", "Zl", "Zp") for ch in value):
+            # a line break would break out of the reports' headings and table cells; NUL cannot be stored in PostgreSQL
+            raise ValueError(f"the candidate's {what} must be one line of plain text, without control characters")
     token = new_token()
     with db.session() as s:
         _owned(s, screen_id, recruiter_id)
