@@ -141,7 +141,8 @@ def save_draft(db: Database, invite_id: int, screen_question_id: int, text: str)
     with db.session() as s:
         row = _answer_row(s, invite_id, screen_question_id)
         if row.submitted_at is None:
-            row.draft = text[:20_000]
+            # NUL cannot be stored in PostgreSQL text; a draft keeps everything else (submit refuses NUL clearly)
+            row.draft = text[:20_000].replace("\x00", "")
 
 
 def submit(db: Database, invite_id: int, screen_question_id: int, text: str) -> None:

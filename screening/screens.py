@@ -91,6 +91,8 @@ def create_screen(
 ) -> int:
     if not title.strip():
         raise ValueError("a screen needs a title")
+    if "\x00" in title + instructions:
+        raise ValueError("the title and instructions must be plain text (they contain a NUL character)")
     if not questions:
         raise ValueError("a screen needs at least one question")
     if grader not in ("offline", "llm"):

@@ -163,6 +163,18 @@ def test_expired_and_revoked_links_are_refused(db: Database, shipped_bank: Bank)
         screens.open_invite(db, revoked_token)
 
 
+def test_nul_characters_never_reach_the_database(db: Database, shipped_bank: Bank) -> None:
+    me = _recruiter(db)
+    with pytest.raises(ValueError, match="NUL"):
+        screens.create_screen(db, me.id, "ML\x00screen", "Answer.", [shipped_bank.get("q06")])
+    inv, _ = screens.invite(db, _screen(db, shipped_bank, me.id), "Nel", "nel@example.com")
+    candidate.consent(db, inv.id)
+    q = candidate.current_question(db, inv.id)
+    assert q is not None
+    candidate.save_draft(db, inv.id, q.screen_question_id, "Kafka\x00 then a feature store")  # PostgreSQL refuses NUL
+    assert candidate.current_question(db, inv.id).draft == "Kafka then a feature store"  # type: ignore[union-attr]
+
+
 def test_candidate_flow_consent_drafts_resume_and_submit(db: Database, shipped_bank: Bank) -> None:
     me = _recruiter(db)
     screen_id = _screen(db, shipped_bank, me.id)
