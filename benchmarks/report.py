@@ -26,6 +26,7 @@ class Figure:
     p95: float | None = None
     runs: int = 1
     note: str = ""
+    digits: int = 1  # decimals shown in results.md
 
 
 @dataclass
@@ -92,10 +93,11 @@ def write(sections: list[Section], stem: str = "results") -> Path:
             "|---|---|---|---|---|---|",
         ]
         for f in section.figures:
-            p95 = f"{f.p95:.1f} {f.unit}" if f.p95 is not None else ""
+            value = f"{f.value:.{f.digits}f} {f.unit}"
+            p95 = f"{f.p95:.{f.digits}f} {f.unit}" if f.p95 is not None else ""
             met = "" if f.met is None else ("yes" if f.met else "**no**")
             note = f" ({f.note})" if f.note else ""
-            lines.append(f"| {f.name}{note} | {f.value:.1f} {f.unit} | {p95} | {f.runs} | {f.target} | {met} |")
+            lines.append(f"| {f.name}{note} | {value} | {p95} | {f.runs} | {f.target} | {met} |")
         lines.append("")
     path = RESULTS_DIR / f"{stem}.md"
     path.write_text("\n".join(lines), encoding="utf-8")
