@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 import threading
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +45,12 @@ def update_readme(readme: Path, rendered: str) -> None:
         sys.exit(f"{readme} has no {start} ... {end} markers")
     head, rest = text.split(start, 1)
     _, tail = rest.split(end, 1)
-    readme.write_text(f"{head}{start}\n{rendered}\n{end}{tail}", encoding="utf-8")
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=readme.parent
+    ).stdout.strip()
+    measured = datetime.fromtimestamp(FIGURES.stat().st_mtime, UTC).strftime("%Y-%m-%d")
+    provenance = f"Measured {measured} on commit `{commit or 'unknown'}` by `make reliability`:\n\n"
+    readme.write_text(f"{head}{start}\n{provenance}{rendered}\n{end}{tail}", encoding="utf-8")
 
 
 if __name__ == "__main__":

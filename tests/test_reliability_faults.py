@@ -125,7 +125,7 @@ def _tally(path: str, fault: Fault, status: str, saved: bool, recovered: bool) -
             cases=tally["faults injected"],
             answers_saved=tally["answers saved"],
             answers_lost=tally["faults injected"] - tally["answers saved"],
-            graded_on_retry=tally["graded after retry"],
+            graded_in_the_end=tally["graded after retry"],
         )
 
 
