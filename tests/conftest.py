@@ -52,6 +52,32 @@ def shipped_bank():
 
 
 @pytest.fixture(scope="session")
+def pg_url():
+    """A real PostgreSQL server: the one CI started (TEST_DATABASE_URL), else one for this session."""
+    from tests.postgres_server import postgres_url
+
+    with postgres_url() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db(request: pytest.FixtureRequest, tmp_path: Path):
+    """The store on SQLite (a new file in a folder of its own) and on PostgreSQL (emptied for each test)."""
+    from store.db import Database
+    from tests.postgres_server import empty
+
+    if request.param == "sqlite":
+        folder = tmp_path / "db"
+        folder.mkdir()
+        database = Database(f"sqlite:///{folder / 'test.db'}")
+    else:
+        database = Database(request.getfixturevalue("pg_url"))
+        empty(database)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture(scope="session")
 def rubric_index(shipped_bank, tmp_path_factory):
     """One index of the shipped bank for the whole session, in its own folder."""
     from rubric.index import RubricIndex

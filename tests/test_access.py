@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import delete, func, select
 from streamlit.testing.v1 import AppTest
 
 from grader.offline import OfflineGrader
@@ -42,32 +42,9 @@ from store.tables import (
     ScreenGrade,
     utcnow,
 )
-from tests.postgres_server import postgres_url
 
 PASSWORD = "correct horse battery staple"
-TABLES = (
-    "audit_events, overrides, screen_grades, screen_answers, invites, screen_questions, screens, "
-    "login_attempts, recruiter_sessions, recruiters, rate_events"
-)
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
-
-
-@pytest.fixture(scope="module")
-def pg_url() -> Iterator[str]:
-    with postgres_url() as url:
-        yield url
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    if request.param == "sqlite":
-        database = Database(f"sqlite:///{tmp_path / 'access.db'}")
-    else:
-        database = Database(request.getfixturevalue("pg_url"))
-        with database.engine.begin() as conn:
-            conn.execute(text(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE"))
-    yield database
-    database.dispose()
 
 
 def offline(kind: str) -> OfflineGrader:

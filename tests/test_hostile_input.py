@@ -25,7 +25,6 @@ import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
-from sqlalchemy import text as sql
 
 from grader.base import MAX_ANSWER_CHARS
 from grader.cache import GradeCache
@@ -39,7 +38,7 @@ from rubric.model import Bank
 from rubric.yaml_bank import BankError, dump_bank, load_bank, parse_bank, save_bank
 from screening import accounts, candidate, exports, screens, worker
 from store.db import Database
-from tests.postgres_server import postgres_url
+from tests.postgres_server import empty
 from tests.reliability_figures import record
 from ui.text import highlighted_answer, md
 
@@ -619,14 +618,10 @@ def export_db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
         yield database
         database.dispose()
         return
-    from tests.test_screening import TABLES
-
-    with postgres_url() as url:
-        database = Database(url)
-        with database.engine.begin() as conn:
-            conn.execute(sql(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE"))
-        yield database
-        database.dispose()
+    database = Database(request.getfixturevalue("pg_url"))
+    empty(database)
+    yield database
+    database.dispose()
 
 
 @pytest.fixture(scope="module")

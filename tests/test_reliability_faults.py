@@ -23,26 +23,7 @@ from store.practice_store import PracticeStore
 from store.tables import ScreenAnswer, ScreenGrade, utcnow
 from tests.fake_openai import Behaviour, Dribble, Drop, FakeOpenAI, Reply, Status, fake_openai
 from tests.reliability_figures import record
-
-ANSWER = (
-    "We cache embeddings so a document is never embedded twice. "
-    "Identical prompts that arrive together are deduplicated into a single model call."
-)
-
-
-def good_reply(request: dict) -> dict:
-    return {
-        "points": [
-            {"point_id": "q09.1", "evidence_quote": "We cache embeddings", "reason": "says so", "verdict": "covered"},
-            {"point_id": "q09.2", "evidence_quote": "", "reason": "absent", "verdict": "missed"},
-            {
-                "point_id": "q09.3",
-                "evidence_quote": "Identical prompts that arrive together are deduplicated",
-                "reason": "dedup",
-                "verdict": "covered",
-            },
-        ]
-    }
+from tests.test_llm_grader import ANSWER, good_reply  # the same answer and a verified reply to it
 
 
 def invented_quotes(request: dict) -> dict:

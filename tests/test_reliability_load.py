@@ -6,13 +6,9 @@ from __future__ import annotations
 
 import threading
 import time
-import uuid
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
-import pytest
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select
 
 from grader.offline import OfflineGrader
 from practice.service import submit
@@ -21,7 +17,6 @@ from screening import accounts, candidate, screens, worker
 from store.db import Database
 from store.practice_store import PracticeStore
 from store.tables import Attempt, Grade, ScreenAnswer, ScreenGrade, utcnow
-from tests.postgres_server import postgres_url
 from tests.reliability_figures import record
 
 CANDIDATES = 20
@@ -29,33 +24,6 @@ ANSWERS = [
     "I would stream card events through Kafka into a low-latency scoring service with a feature store.",
     "The offline store holds history for training; the online store serves the latest features at inference.",
 ]
-
-
-@pytest.fixture(scope="module")
-def pg_url() -> Iterator[str]:
-    with postgres_url() as url:
-        yield url
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    """A database of its own per test: a new SQLite file, or a new database on the PostgreSQL server."""
-    if request.param == "sqlite":
-        database = Database(f"sqlite:///{tmp_path / 'load.db'}")
-        yield database
-        database.dispose()
-        return
-    base = request.getfixturevalue("pg_url")
-    name = f"load_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    database = Database(base.rsplit("/", 1)[0] + "/" + name)
-    yield database
-    database.dispose()
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def _run_together(targets: list, timeout_s: float = 240) -> list[BaseException]:

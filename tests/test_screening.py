@@ -7,12 +7,10 @@ import csv
 import io
 import json
 import logging
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from grader.base import GraderError
 from grader.offline import OfflineGrader
@@ -22,31 +20,8 @@ from screening.data_protection import delete_candidate, purge_old_screens
 from screening.screens import InviteError
 from store.db import Database
 from store.tables import AuditEvent, Invite, Recruiter, RecruiterSession, Screen, ScreenAnswer, utcnow
-from tests.postgres_server import postgres_url
 
 PASSWORD = "correct horse battery staple"
-TABLES = (
-    "audit_events, overrides, screen_grades, screen_answers, invites, screen_questions, screens, "
-    "login_attempts, recruiter_sessions, recruiters, point_verdicts, grades, attempts, learners, rate_events"
-)
-
-
-@pytest.fixture(scope="module")
-def pg_url() -> Iterator[str]:
-    with postgres_url() as url:
-        yield url
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    if request.param == "sqlite":
-        database = Database(f"sqlite:///{tmp_path / 'screening.db'}")
-    else:
-        database = Database(request.getfixturevalue("pg_url"))
-        with database.engine.begin() as conn:
-            conn.execute(text(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE"))
-    yield database
-    database.dispose()
 
 
 def offline(kind: str) -> OfflineGrader:

@@ -35,14 +35,9 @@ from screening.graders import grader_for
 from store.db import Database
 from store.tables import Recruiter
 from tests.fake_openai import FakeOpenAI, Reply, Status, everything_covered
-from tests.postgres_server import postgres_url
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 SESSION = "_recruiter_session"
-TABLES = (
-    "audit_events, overrides, screen_grades, screen_answers, invites, screen_questions, screens, "
-    "login_attempts, recruiter_sessions, recruiters, point_verdicts, grades, attempts, learners, rate_events"
-)
 ANSWERS = [  # in the screen's order: q06, q09, q10, q11
     "I would stream the card events through Kafka into the scoring service and serve the model behind an API "
     "(canary-answer-one).",
@@ -50,26 +45,6 @@ ANSWERS = [  # in the screen's order: q06, q09, q10, q11
     "REST is simple and supported everywhere; gRPC has lower latency and suits high-throughput microservices.",
     "The offline store keeps the history we train on; the online store serves fresh features for inference.",
 ]
-
-
-@pytest.fixture(scope="module")
-def pg_url() -> Iterator[str]:
-    with postgres_url() as url:
-        yield url
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    if request.param == "sqlite":
-        folder = tmp_path / "db"  # the database's files alone, to read them all afterwards
-        folder.mkdir()
-        database = Database(f"sqlite:///{folder / 'leak.db'}")
-    else:
-        database = Database(request.getfixturevalue("pg_url"))
-        with database.engine.begin() as conn:
-            conn.execute(text(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE"))
-    yield database
-    database.dispose()
 
 
 class RecordingFake(FakeOpenAI):

@@ -4,37 +4,16 @@ re-grades kept, progress."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect
 
 from grader.offline import OfflineGrader
 from practice.service import submit
 from rubric.model import Bank
 from store.db import Database, StoreError, database_url, describe
 from store.practice_store import PracticeStore
-from tests.postgres_server import postgres_url
-
-
-@pytest.fixture(scope="module")
-def pg_url() -> Iterator[str]:
-    with postgres_url() as url:
-        yield url
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    if request.param == "sqlite":
-        database = Database(f"sqlite:///{tmp_path / 'test.db'}")
-    else:
-        url = request.getfixturevalue("pg_url")
-        database = Database(url)
-        with database.engine.begin() as conn:  # a clean slate per test, schema kept
-            conn.execute(text("TRUNCATE learners, attempts, grades, point_verdicts RESTART IDENTITY CASCADE"))
-    yield database
-    database.dispose()
 
 
 class FailingGrader:
