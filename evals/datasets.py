@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,20 @@ KINDS = {
     "rambling",
     "injection",
     "other_language",
+    # written for the grading-pipeline work: answers that discuss prompts, injection, graders or rubrics as
+    # their subject; short answers to questions that ask for a choice or a name
+    "discussion",
+    "short",
+    # the cross-domain set's writing styles (see evals/datasets/LABELLING.md)
+    "bullets",
+    "terse",
+    "typos",
+    "non_native",
+    "long_buried",
+    "negation",
+    "opposite",
 }
+LABELS = ("covered", "partial", "missed", "contradicted")
 INJECTIONS = {
     None,
     "instruction",
@@ -37,6 +50,7 @@ INJECTIONS = {
     "appended",
 }
 FIELDS = {"id", "question_id", "kind", "answer", "labels", "base_id", "injection", "note"}
+OPTIONAL_FIELDS = {"evidence"}
 
 
 class DatasetError(ValueError):
@@ -53,6 +67,8 @@ class Record:
     base_id: str | None
     injection: str | None
     note: str
+    # point id -> the verbatim spans of the answer that make the point (for covered, partial and contradicted)
+    evidence: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -109,8 +125,8 @@ def load_dataset(name: str, bank: Bank) -> Dataset:
 
 def _record(raw: dict[str, Any], path: Path, lineno: int, bank: Bank) -> Record:
     where = f"{path}:{lineno}"
-    if set(raw) != FIELDS:
-        raise DatasetError(f"{where}: fields must be exactly {sorted(FIELDS)}")
+    if not FIELDS <= set(raw) <= FIELDS | OPTIONAL_FIELDS:
+        raise DatasetError(f"{where}: fields must be {sorted(FIELDS)}, optionally {sorted(OPTIONAL_FIELDS)}")
     if raw["kind"] not in KINDS or raw["injection"] not in INJECTIONS:
         raise DatasetError(f"{where}: unknown kind or injection")
     try:
@@ -119,8 +135,9 @@ def _record(raw: dict[str, Any], path: Path, lineno: int, bank: Bank) -> Record:
         raise DatasetError(f"{where}: unknown question {raw['question_id']}") from err
     if sorted(raw["labels"]) != sorted(p.id for p in question.points):
         raise DatasetError(f"{where}: labels must cover exactly the points of {question.id}")
-    if any(v not in ("covered", "partial", "missed") for v in raw["labels"].values()):
-        raise DatasetError(f"{where}: labels are covered, partial or missed")
+    if any(v not in LABELS for v in raw["labels"].values()):
+        raise DatasetError(f"{where}: labels are {', '.join(LABELS)}")
+    evidence = _evidence(raw.get("evidence") or {}, raw["answer"], raw["labels"], where)
     return Record(
         id=raw["id"],
         question_id=raw["question_id"],
@@ -130,4 +147,22 @@ def _record(raw: dict[str, Any], path: Path, lineno: int, bank: Bank) -> Record:
         base_id=raw["base_id"],
         injection=raw["injection"],
         note=raw["note"],
+        evidence=evidence,
     )
+
+
+def _evidence(raw: dict[str, Any], answer: str, labels: dict[str, str], where: str) -> dict[str, list[tuple[int, int]]]:
+    """Evidence spans are ``{"start", "end", "text"}`` with ``answer[start:end] == text``, only on credited or
+    contradicted points (see ``evals/spans.py``, which fills the offsets from quotes)."""
+    out: dict[str, list[tuple[int, int]]] = {}
+    for point_id, spans in raw.items():
+        if point_id not in labels:
+            raise DatasetError(f"{where}: evidence for unknown point {point_id}")
+        if labels[point_id] == "missed":
+            raise DatasetError(f"{where}: evidence for {point_id}, which is labelled missed")
+        out[point_id] = []
+        for span in spans:
+            if not isinstance(span, dict) or answer[span["start"] : span["end"]] != span.get("text"):
+                raise DatasetError(f"{where}: evidence for {point_id} is not the answer's text at its offsets")
+            out[point_id].append((span["start"], span["end"]))
+    return out
