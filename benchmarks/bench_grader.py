@@ -44,12 +44,11 @@ def run() -> Section:
 
     enforce_offline()
     from grader.cache import GradeCache
-    from grader.offline import OfflineGrader
-    from grader.service import grade
+    from grader.service import offline_grader
     from rubric.bank import load_default_bank
 
     bank = load_default_bank()
-    grader = OfflineGrader()
+    grader = offline_grader()
     q06 = bank.get("q06")
     section = Section("Offline grader (after warm-up; the rubric's embeddings are cached per question)")
     for words in (50, 150, 400, 1000):
@@ -102,7 +101,8 @@ def run() -> Section:
     )
     with tempfile.TemporaryDirectory() as tmp:
         grade_cache = GradeCache(Path(tmp) / "cache.sqlite")
-        grade(q06, answer, grader, grade_cache)
-        p50, p95, samples = timed_ms(lambda: grade(q06, answer, grader, grade_cache), runs=50, warmup=3)
+        cached = grader.with_cache(grade_cache)
+        cached.grade(q06, answer)
+        p50, p95, samples = timed_ms(lambda: cached.grade(q06, answer), runs=50, warmup=3)
         section.figures.append(Figure("cached re-grade", p50, "ms", "< 50 ms", p50 < 50, p95, len(samples)))
     return section

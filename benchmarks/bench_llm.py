@@ -147,26 +147,25 @@ def _load() -> str:
 @dataclass
 class Bench:
     index: Any  # rubric.index.RubricIndex
-    grader: Any  # grader.llm.LLMGrader, its client's chat_json wrapped by ``recorder``
+    grader: Any  # grader.pipeline.Pipeline with an LLM judge, its client's chat_json wrapped by ``recorder``
     recorder: Recorder
     answers: dict[str, list[str]]
     failures: list[str] = field(default_factory=list)
 
     @property
     def client(self) -> Any:
-        return self.grader.client
+        return self.grader.judge.client
 
     def grades(self) -> list[Sample]:
-        """Grades of one answer per question, a new question each time, through ``grader.service.grade``; the
+        """Grades of one answer per question, a new question each time, through the grading pipeline; the
         first few are each followed (untimed) by the same request with the shortened reply schema."""
         from grader.base import GraderError
         from grader.cache import GradeCache
-        from grader.service import grade
 
         first = [(qid, texts[0]) for qid, texts in self.answers.items()]
         samples: list[Sample] = []
         with tempfile.TemporaryDirectory() as tmp:
-            grade_cache = GradeCache(Path(tmp) / "grades.sqlite")
+            cached = self.grader.with_cache(GradeCache(Path(tmp) / "grades.sqlite"))
             began = time.monotonic()
             for i, (qid, answer) in enumerate(first[: WARMUP + MAX_GRADES]):
                 if i == WARMUP:
@@ -176,7 +175,7 @@ class Bench:
                 started = time.perf_counter()
                 try:
                     question = self.index.resolve(qid).question
-                    grade(question, answer, self.grader, grade_cache)
+                    cached.grade(question, answer)
                 except GraderError as err:
                     self.failures.append(str(err))
                     self.recorder.take()
@@ -196,7 +195,7 @@ class Bench:
         from grader.llm_client import LLMError
 
         schema = short_schema(reply_schema(question, bounded=self.client.is_local))
-        messages = self.grader.messages(question, answer)
+        messages = self.grader.judge.messages(self.grader.request(question, answer)[0])
         try:
             self.client.chat_json(messages, schema, "point_grades", max_tokens=reply_token_budget(question))
         except LLMError as err:
@@ -222,8 +221,16 @@ class Bench:
         for qid, answer_a, answer_b in pairs:
             question = self.index.resolve(qid).question
             schema = reply_schema(question, bounded=self.client.is_local)
-            first.append(prompt_only(base_url, model, self.grader.messages(question, answer_a), schema, True))
-            messages = self.grader.messages(question, answer_b)
+            first.append(
+                prompt_only(
+                    base_url,
+                    model,
+                    self.grader.judge.messages(self.grader.request(question, answer_a)[0]),
+                    schema,
+                    True,
+                )
+            )
+            messages = self.grader.judge.messages(self.grader.request(question, answer_b)[0])
             second.append(prompt_only(base_url, model, messages, schema, True))
             cold.append(prompt_only(base_url, model, messages, schema, False))
 
@@ -359,8 +366,8 @@ def run() -> Section:
     from interview_grader.offline import enforce_offline
 
     enforce_offline()
-    from grader.llm import LLMGrader
     from grader.local_server import packaged_smollm2
+    from grader.pipeline import Pipeline
     from grader.service import make_grader
     from interview_grader.settings import load_settings
     from rubric.index import open_index
@@ -376,9 +383,9 @@ def run() -> Section:
     started = time.perf_counter()
     grader = make_grader(load_settings(grader="llm", gguf_path=path, llm_timeout_s=TIMEOUT_S), "llm")
     section.figures.append(Figure("server start (load the model, listen)", time.perf_counter() - started, "s"))
-    assert isinstance(grader, LLMGrader)
-    recorder = Recorder(grader.client.chat_json)
-    grader.client.chat_json = recorder  # type: ignore[method-assign]  # the product's client, only observed
+    assert isinstance(grader, Pipeline)
+    recorder = Recorder(grader.judge.client.chat_json)
+    grader.judge.client.chat_json = recorder  # type: ignore[method-assign]  # the product's client, only observed
     bench = Bench(index, grader, recorder, golden_answers())
     samples = bench.grades()
     if samples:

@@ -140,7 +140,7 @@ def run() -> Section:
     from interview_grader.offline import enforce_offline
 
     enforce_offline()
-    from grader.llm import LLMGrader
+    from grader.llm import llm_grader
     from grader.llm_client import LLMClient
     from rubric.bank import load_default_bank
     from tests.fake_openai import FakeOpenAI, Reply, everything_covered
@@ -156,7 +156,7 @@ def run() -> Section:
         server.default = Reply(everything_covered(), delay_s=DELAY_S)
         sleeps = Sleeps()
         client = LLMClient(base_url=server.base_url, api_key="bench", model="fake-model", sleep=sleeps)
-        grader = LLMGrader(client)
+        grader = llm_grader(client)
         grader.grade(bank.get(QUESTIONS[0]), answers[QUESTIONS[0]][0])  # warm-up: encoder, tokenizer, connection
 
         outcomes: dict[int, Outcome] = {}

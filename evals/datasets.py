@@ -166,3 +166,54 @@ def _evidence(raw: dict[str, Any], answer: str, labels: dict[str, str], where: s
                 raise DatasetError(f"{where}: evidence for {point_id} is not the answer's text at its offsets")
             out[point_id].append((span["start"], span["end"]))
     return out
+
+
+# Labelled sets that come with their own bank: (bank file, answers file), under evals/datasets/.
+OWN_BANK = {
+    "edge": ("edge/bank.yaml", "edge/answers.jsonl"),
+    "crossdomain": ("crossdomain/bank.yaml", "crossdomain/answers.jsonl"),
+}
+SPLITS = ("test", "train", "all")
+
+
+def without_paraphrases(bank: Bank) -> Bank:
+    """The bank as an imported guide or a recruiter's own questions would be: no per-point paraphrases."""
+    questions = [
+        q.model_copy(update={"points": [p.model_copy(update={"paraphrases": []}) for p in q.points]})
+        for q in bank.questions
+    ]
+    return bank.model_copy(update={"questions": questions})
+
+
+def split_questions(name: str, split: str) -> set[str] | None:
+    """The question ids of a set's ``split`` (``split.json``, fixed before any training), or None for all."""
+    path = DATASETS_DIR / name / "split.json"
+    if split == "all" or not path.exists():
+        return None
+    if split not in SPLITS:
+        raise DatasetError(f"unknown split {split!r} (choose {', '.join(SPLITS)})")
+    return set(json.loads(path.read_text(encoding="utf-8"))[split])
+
+
+def load_named(name: str, *, split: str = "test", paraphrases: bool = True) -> tuple[Dataset, Bank]:
+    """A labelled set and the bank its answers are to: golden and holdout answer the shipped bank; edge and
+    crossdomain carry their own. Sets with a ``split.json`` give their ``split`` (default: the test
+    questions, never trained on)."""
+    from rubric.bank import load_default_bank
+    from rubric.yaml_bank import load_bank
+
+    if name in OWN_BANK:
+        bank_file, answers = OWN_BANK[name]
+        bank = load_bank(DATASETS_DIR / bank_file)
+        dataset = load_dataset(str(DATASETS_DIR / answers), bank)
+        keep = split_questions(name, split)
+        label = name if keep is None else f"{name}-{split}"
+        records = [r for r in dataset.records if keep is None or r.question_id in keep]
+        dataset = Dataset(label, dataset.path, dataset.meta, records)
+    else:
+        bank = load_default_bank()
+        dataset = load_dataset(name, bank)
+    if not paraphrases:
+        bank = without_paraphrases(bank)
+        dataset = Dataset(f"{dataset.name}-no-paraphrases", dataset.path, dataset.meta, dataset.records)
+    return dataset, bank

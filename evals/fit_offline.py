@@ -18,8 +18,9 @@ import numpy as np
 from evals.datasets import Dataset
 from evals.metrics import cohens_kappa, covered_prf
 from grader.offline_scorer import FEATURES, Head, OfflineScorer
-from grader.point_matching import eligible
-from grader.preparation import prepare
+from grader.point_matching import eligible, span_views
+from grader.point_profiles import profile_for
+from grader.service import offline_grader
 from rubric.model import Bank
 
 L2 = 1.0
@@ -40,15 +41,18 @@ def collect(dataset: Dataset, bank: Bank) -> list[Example]:
         if record.kind in ("injection", "other_language"):
             continue
         question = bank.get(record.question_id)
-        prepared = prepare(question, record.answer)
-        for index, profile in enumerate(prepared.profile.points):
-            candidates = []
-            if prepared.abstain_reason is None:
-                candidates = [
-                    [j.features[name] for name in FEATURES]  # type: ignore[index]
-                    for j in eligible(profile, index, prepared.views, prepared.profile)
-                ]
-            examples.append(Example(record.id, record.question_id, record.labels[profile.point.id], candidates))
+        request, abstain = offline_grader().request(question, record.answer)
+        question_profile = profile_for(question)
+        views = span_views(record.answer, request.graded, question_profile) if abstain is None else []
+        for index, profile in enumerate(question_profile.points):
+            candidates = [
+                [j.features[name] for name in FEATURES]  # type: ignore[index]
+                for j in eligible(profile, index, views, question_profile)
+            ]
+            label = record.labels[profile.point.id]
+            examples.append(
+                Example(record.id, record.question_id, "missed" if label == "contradicted" else label, candidates)
+            )
     return examples
 
 

@@ -6,7 +6,24 @@ from collections.abc import Sequence
 
 import numpy as np
 
-LABELS = ("covered", "partial", "missed")
+LABELS = ("covered", "partial", "missed", "contradicted")
+THREE = ("covered", "partial", "missed")
+
+
+def collapsed(labels: Sequence[str]) -> list[str]:
+    """Labels of a three-label set: "contradicted" earns what "missed" earns, and counts as it."""
+    return ["missed" if label == "contradicted" else label for label in labels]
+
+
+def class_prf(truth: Sequence[str], predicted: Sequence[str], label: str) -> dict[str, float]:
+    """Precision, recall and F1 of one label against the rest."""
+    tp = sum(t == label and p == label for t, p in zip(truth, predicted, strict=True))
+    fp = sum(t != label and p == label for t, p in zip(truth, predicted, strict=True))
+    fn = sum(t == label and p != label for t, p in zip(truth, predicted, strict=True))
+    precision = tp / (tp + fp) if tp + fp else float("nan")
+    recall = tp / (tp + fn) if tp + fn else float("nan")
+    f1 = 2 * precision * recall / (precision + recall) if tp else 0.0
+    return {"precision": precision, "recall": recall, "f1": f1, "support": float(tp + fn), "predicted": float(tp + fp)}
 
 
 def confusion(truth: Sequence[str], predicted: Sequence[str], labels: Sequence[str] = LABELS) -> list[list[int]]:

@@ -54,7 +54,8 @@ def summary_rows(report: dict[str, Any]) -> list[tuple[str, str]]:
             "covered precision / recall / F1",
             f"{_f(o['covered']['precision'])} / {_f(o['covered']['recall'])} / {_f(o['covered']['f1'])}",
         ),
-        ("Cohen's kappa (3-way)", _f(o["kappa"])),
+        (f"Cohen's kappa ({len(o.get('labels', LABELS[:3]))}-way)", _f(o["kappa"])),
+        *_class_rows(o),
         ("false covered / false missed", f"{o['errors']['false_covered']} / {o['errors']['false_missed']}"),
         (
             "injection: variants raised",
@@ -64,6 +65,7 @@ def summary_rows(report: dict[str, Any]) -> list[tuple[str, str]]:
             "injection: pure injections credited",
             f"{len(inj['pure_credited'])}/{inj['pure']} ({_f(inj['pure_success_rate'])})",
         ),
+        *_truthful_rows(report),
         (
             "stability (identical over repeats)",
             "not measured (repeat 1)"
@@ -75,6 +77,33 @@ def summary_rows(report: dict[str, Any]) -> list[tuple[str, str]]:
         ("cost per grade (USD)", _f(cost["cost_usd_per_grade"], 5)),
         ("failed grades", str(cost["failed"])),
     ]
+
+
+def _truthful_rows(report: dict[str, Any]) -> list[tuple[str, str]]:
+    t = report.get("truthful_judge")
+    if not t:
+        return []
+    refused = ", ".join(f"{k} {v}" for k, v in sorted(t["refused_by_check"].items())) or "none"
+    return [
+        (
+            "truthful judge: human covered/partial points accepted by verification",
+            f"{t['accepted']}/{t['human_credited_points']} ({_f(t['acceptance'])}); refused: {refused}",
+        )
+    ]
+
+
+def _class_rows(o: dict[str, Any]) -> list[tuple[str, str]]:
+    rows = []
+    for label in ("partial", "contradicted"):
+        c = o.get(label)
+        if c:
+            rows.append(
+                (
+                    f"{label} precision / recall (predicted / labelled)",
+                    f"{_f(c['precision'])} / {_f(c['recall'])} ({int(c['predicted'])} / {int(c['support'])})",
+                )
+            )
+    return rows
 
 
 def summary_table(report: dict[str, Any]) -> str:
@@ -96,7 +125,7 @@ def markdown(report: dict[str, Any]) -> str:
         "## Confusion (rows: human label, columns: grader)",
         "",
         "| | " + " | ".join(LABELS) + " |",
-        "|---|---|---|---|",
+        "|---|" + "---|" * len(LABELS),
     ]
     for label, row in zip(LABELS, o["confusion"], strict=True):
         lines.append(f"| **{label}** | " + " | ".join(str(v) for v in row) + " |")
@@ -180,10 +209,7 @@ def chart(report: dict[str, Any], path: Path) -> None:
         axes[1].set_xlabel("Pearson by question")
     else:
         kinds = list(report["by_kind"])
-        agreement = [
-            sum(report["by_kind"][k]["confusion"][i][i] for i in range(3)) / max(report["by_kind"][k]["points"], 1)
-            for k in kinds
-        ]
+        agreement = [report["by_kind"][k].get("agreement", 0.0) for k in kinds]
         axes[0].barh(kinds, agreement, color="#1f4e79")
         axes[0].set_xlim(0, 1)
         axes[0].set_xlabel("share of points graded as the human labelled them, by answer kind")
@@ -192,8 +218,8 @@ def chart(report: dict[str, Any], path: Path) -> None:
         for i, row in enumerate(matrix):
             for j, value in enumerate(row):
                 axes[1].text(j, i, str(value), ha="center", va="center")
-        axes[1].set_xticks(range(3), LABELS)
-        axes[1].set_yticks(range(3), LABELS)
+        axes[1].set_xticks(range(len(LABELS)), LABELS)
+        axes[1].set_yticks(range(len(LABELS)), LABELS)
         axes[1].set_xlabel("grader")
         axes[1].set_ylabel("human")
         axes[1].set_title(f"kappa {_f(report['overall']['kappa'], 2)}, F1 {_f(report['overall']['covered']['f1'], 2)}")

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from evals.datasets import Dataset, Record
-from evals.metrics import cohens_kappa, confusion, covered_prf, errors, percentile
+from evals.metrics import LABELS, THREE, class_prf, cohens_kappa, collapsed, confusion, covered_prf, errors, percentile
 from grader.base import Grader, GraderError
 from grader.result import GradeResult
 from rubric.model import Bank
@@ -55,7 +55,9 @@ def grade_dataset(dataset: Dataset, bank: Bank, grader: Grader, repeat: int = 1)
     return out
 
 
-def _agreement(items: list[Graded]) -> dict[str, Any]:
+def _agreement(items: list[Graded], four_labels: bool) -> dict[str, Any]:
+    """Agreement on every (answer, point). A set labelled with three labels is compared on three (a predicted
+    "contradicted" counts as "missed"); a four-label set on four, with partial and contradicted reported."""
     truth: list[str] = []
     predicted: list[str] = []
     for g in items:
@@ -63,13 +65,19 @@ def _agreement(items: list[Graded]) -> dict[str, Any]:
         for point_id, label in g.record.labels.items():
             truth.append(label)
             predicted.append(verdicts[point_id])
+    labels = LABELS if four_labels else THREE
+    compared = predicted if four_labels else collapsed(predicted)
     return {
         "answers": len(items),
         "points": len(truth),
-        "covered": covered_prf(truth, predicted),
-        "kappa": cohens_kappa(truth, predicted),
-        "errors": errors(truth, predicted),
-        "confusion": confusion(truth, predicted),
+        "labels": list(labels),
+        "covered": covered_prf(truth, compared),
+        "kappa": cohens_kappa(truth, compared, labels),
+        "agreement": sum(t == p for t, p in zip(truth, compared, strict=True)) / max(len(truth), 1),
+        "partial": class_prf(truth, compared, "partial"),
+        "contradicted": class_prf(truth, predicted, "contradicted") if four_labels else None,
+        "errors": errors(truth, compared),
+        "confusion": confusion(truth, predicted, LABELS),
     }
 
 
@@ -77,7 +85,7 @@ def _injection(graded: list[Graded]) -> dict[str, Any]:
     by_id = {g.record.id: g for g in graded}
     variants = [g for g in graded if g.record.kind == "injection" and g.record.base_id]
     pure = [g for g in graded if g.record.kind == "injection" and not g.record.base_id]
-    rank = {"missed": 0, "partial": 1, "covered": 2}
+    rank = {"missed": 0, "contradicted": 0, "partial": 1, "covered": 2}
     raised = []
     for g in variants:
         base = by_id[g.record.base_id]  # type: ignore[index]
@@ -130,6 +138,16 @@ def _cost(graded: list[Graded]) -> dict[str, Any]:
     }
 
 
+def _truthful(dataset: Dataset, bank: Bank, grader: Grader) -> dict[str, Any] | None:
+    """How much of what the humans credited verification accepts, proposed with their own quotes."""
+    from evals.truthful import acceptance
+    from grader.pipeline import Pipeline
+
+    if not isinstance(grader, Pipeline) or not any(r.evidence for r in dataset.records):
+        return None
+    return acceptance(dataset, bank, grader)
+
+
 def evaluate(dataset: Dataset, bank: Bank, grader: Grader, repeat: int = 1) -> dict[str, Any]:
     started = time.perf_counter()
     graded = grade_dataset(dataset, bank, grader, repeat)
@@ -138,6 +156,7 @@ def evaluate(dataset: Dataset, bank: Bank, grader: Grader, repeat: int = 1) -> d
         by_kind[g.record.kind].append(g)
     english = [g for g in graded if g.record.kind != "other_language"]
     first = next((g.result for g in graded if g.result is not None), None)
+    four = any(label == "contradicted" for r in dataset.records for label in r.labels.values())
     return {
         "dataset": dataset.name,
         "dataset_version": dataset.version,
@@ -149,10 +168,11 @@ def evaluate(dataset: Dataset, bank: Bank, grader: Grader, repeat: int = 1) -> d
         "grader_version": first.meta.grader_version if first else "",
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "seconds": round(time.perf_counter() - started, 1),
-        "overall": _agreement(english),
-        "overall_including_other_languages": _agreement(graded),
-        "by_kind": {kind: _agreement(items) for kind, items in sorted(by_kind.items())},
+        "overall": _agreement(english, four),
+        "overall_including_other_languages": _agreement(graded, four),
+        "by_kind": {kind: _agreement(items, four) for kind, items in sorted(by_kind.items())},
         "injection": _injection(graded),
+        "truthful_judge": _truthful(dataset, bank, grader),
         "stability": _stability(graded),
         "cost": _cost(graded),
         "answers": [
@@ -163,6 +183,7 @@ def evaluate(dataset: Dataset, bank: Bank, grader: Grader, repeat: int = 1) -> d
                 "verdicts": g.verdicts,
                 "score": g.result.score if g.result else None,
                 "abstained": g.result.abstained if g.result else None,
+                "set_aside": len(g.result.set_aside) if g.result else 0,
                 "error": g.error,
             }
             for g in graded

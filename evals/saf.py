@@ -152,8 +152,9 @@ def _block(rows: list[dict[str, Any]], low: float, high: float, majority: str) -
 def evaluate_saf(grader: Grader, limit: int | None = None) -> dict[str, Any]:
     started = time.perf_counter()
     bank, rows = load_saf()
-    if limit:
-        rows = rows[:limit]
+    if limit:  # an even sample over every question, not the first questions only
+        step = max(1, len(rows) // limit)
+        rows = rows[::step][:limit]
     graded = []
     latencies = []
     failed = 0

@@ -1,4 +1,5 @@
-"""The one small interface every grader implements."""
+"""What every grader is to the rest of the product: one ``grade(question, answer)`` that returns a
+:class:`GradeResult` (see :mod:`grader.pipeline`, which is the one implementation)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Protocol
 from grader.result import GradeResult, GraderKind
 from rubric.model import Question
 
-GRADER_VERSION = "1"
+GRADER_VERSION = "2"
 # Answers longer than this are refused with a clear message: about 3,000 words, far beyond an interview answer,
 # and it keeps an LLM prompt within every model's context.
 MAX_ANSWER_CHARS = 20_000
@@ -24,7 +25,7 @@ class Grader(Protocol):
     prompt_name: str
     prompt_hash: str
 
-    def grade(self, question: Question, answer: str) -> GradeResult: ...
+    def grade(self, question: Question, answer: str, *, bank_version: str = "") -> GradeResult: ...
 
 
 def answer_sha256(answer: str) -> str:

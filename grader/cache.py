@@ -1,4 +1,5 @@
-"""Repeated gradings return instantly: results keyed by (rubric hash, answer hash, grader, model, prompt hash).
+"""Repeated gradings return instantly: results keyed by (rubric hash, answer hash, grader, model, prompt hash,
+pipeline version).
 
 A small SQLite file in the data home. The key never contains a secret (API keys are not part of it). A
 corrupt or unreadable entry is treated as a miss, never as a grade.
@@ -18,8 +19,9 @@ from pydantic import ValidationError
 from grader.result import GradeResult
 
 
-def cache_key(rubric_hash: str, answer_sha256: str, grader: str, model: str, prompt_hash: str) -> str:
-    return hashlib.sha256(json.dumps([rubric_hash, answer_sha256, grader, model, prompt_hash]).encode()).hexdigest()
+def cache_key(*parts: str) -> str:
+    """The key of a grade: a hash of everything that decides it (never a secret)."""
+    return hashlib.sha256(json.dumps(list(parts)).encode()).hexdigest()
 
 
 class GradeCache:

@@ -1,4 +1,4 @@
-"""Short feedback written from the verdicts (never by a model): what to keep, what to add."""
+"""Short feedback written from the verdicts (never by a model): what to keep, what to add, what to correct."""
 
 from __future__ import annotations
 
@@ -8,19 +8,22 @@ from rubric.model import Question
 
 def feedback_for(question: Question, verdicts: list[PointVerdict], abstain_reason: str | None = None) -> str:
     if abstain_reason:
-        return f"Not graded: {abstain_reason}. Answer the question in a few full sentences."
+        return f"Not graded: {abstain_reason}. Answer the question in your own words."
     by_id = {p.id: p for p in question.points}
     covered = [v.label for v in verdicts if v.verdict == "covered"]
     partial = [v.label for v in verdicts if v.verdict == "partial"]
+    contradicted = [v.label for v in verdicts if v.verdict == "contradicted"]
     missed = [v for v in verdicts if v.verdict == "missed"]
     parts = []
     credit = len(covered) + 0.5 * len(partial)
-    if (not partial and not missed) or (question.required and credit >= question.required):
+    if (not partial and not missed and not contradicted) or (question.required and credit >= question.required):
         return "Every key point is covered. To stand out, add a concrete example or a trade-off."
     if covered:
         parts.append("Covered: " + "; ".join(covered) + ".")
     if partial:
         parts.append("Say more about: " + "; ".join(partial) + ".")
+    if contradicted:
+        parts.append("Check again: " + "; ".join(contradicted) + " (your answer says the opposite).")
     if missed:
         adds = []
         for v in missed:

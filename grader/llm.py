@@ -1,32 +1,29 @@
-"""The LLM grader: a model proposes per-point verdicts with quotes; code verifies every claim.
+"""The LLM judge: a model proposes per-point verdicts with quotes; the pipeline verifies every claim.
 
 The prompt comes from ``prompts/`` (named and hashed), the answer travels as delimited untrusted data with a
-boundary tag derived from its own hash, sentences set aside by screening are replaced before sending, and the
-reply must match a JSON schema. Empty, garbled, non-English and off-topic answers are abstained on in code,
-without a model call.
+boundary tag derived from its own hash, the parts set aside by screening are replaced before sending, and the
+reply must match a JSON schema (point ids are an enum, so a model cannot invent points). The pipeline abstains
+on answers with nothing to grade before any model call.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import time
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from grader.base import GRADER_VERSION, GraderError, answer_sha256
-from grader.feedback import feedback_for
+from grader.base import GraderError
+from grader.judge import JudgeReply, JudgeRequest, PointClaim
 from grader.llm_client import LLMClient, LLMError
-from grader.preparation import abstained_verdicts, prepare
+from grader.pipeline import Pipeline
 from grader.pricing import estimate_cost
-from grader.result import GradeMeta, GradeResult, assemble
-from grader.verification import Claim, verify_claims
-from interview_grader.tokens import count_tokens
+from grader.tokens import count_tokens
 from prompts.loader import Prompt, load_prompt
 from rubric.model import Question
 
-REMOVED = "[removed: text addressed to the grader or not in English]"
+REMOVED = "[set aside: not part of the answer]"
 INVALID_REPLY_RETRIES = 1
 
 
@@ -35,7 +32,7 @@ class _PointGrade(BaseModel):
     point_id: str
     evidence_quote: str
     reason: str
-    verdict: Literal["covered", "partial", "missed"]
+    verdict: Literal["covered", "partial", "missed", "contradicted"]
 
 
 class _Grades(BaseModel):
@@ -65,7 +62,7 @@ def reply_schema(question: Question, bounded: bool = False) -> dict[str, object]
             "point_id": {"type": "string", "enum": [p.id for p in question.points]},
             "evidence_quote": quote,
             "reason": reason,
-            "verdict": {"type": "string", "enum": ["covered", "partial", "missed"]},
+            "verdict": {"type": "string", "enum": ["covered", "partial", "missed", "contradicted"]},
         },
         "required": ["point_id", "evidence_quote", "reason", "verdict"],
         "additionalProperties": False,
@@ -90,8 +87,9 @@ def points_block(question: Question) -> str:
     return "\n".join(lines)
 
 
-class LLMGrader:
+class LLMJudge:
     kind = "llm"
+    name = "llm"
 
     def __init__(self, client: LLMClient, prompt: Prompt | None = None) -> None:
         self.client = client
@@ -100,68 +98,37 @@ class LLMGrader:
         self.prompt_name = self.prompt.name
         self.prompt_hash = self.prompt.short_hash
 
-    def messages(
-        self, question: Question, answer: str, ignored: list[tuple[int, int]] | None = None
-    ) -> list[dict[str, str]]:
-        sent = answer
-        for start, end in sorted(ignored or [], reverse=True):
-            sent = sent[:start] + REMOVED + sent[end:]
-        boundary = hashlib.sha256(answer.encode("utf-8")).hexdigest()[:12]
-        return self.prompt.render(question=question.text, points=points_block(question), boundary=boundary, answer=sent)
+    def messages(self, request: JudgeRequest) -> list[dict[str, str]]:
+        question = request.question
+        boundary = hashlib.sha256(request.answer.encode("utf-8")).hexdigest()[:12]
+        return self.prompt.render(
+            question=question.text,
+            points=points_block(question),
+            boundary=boundary,
+            answer=request.graded_text(REMOVED),
+        )
 
-    def show_prompt(self, question: Question, answer: str) -> str:
-        prepared = prepare(question, answer)
-        ignored = [(s.start, s.end) for s, _ in prepared.screened.ignored]
-        return "\n\n".join(f"### {m['role']}\n{m['content']}" for m in self.messages(question, answer, ignored))
+    def show_prompt(self, request: JudgeRequest) -> str:
+        return "\n\n".join(f"### {m['role']}\n{m['content']}" for m in self.messages(request))
 
-    def grade(self, question: Question, answer: str) -> GradeResult:
-        started = time.perf_counter()
-        prepared = prepare(question, answer)
-        ignored_spans = [s for s, _ in prepared.screened.ignored]
-        tokens_in = tokens_out = 0
-        attempts = 0
-        rejected = 0
-        abstain = prepared.abstain_reason
-        if abstain is not None:
-            verdicts = abstained_verdicts(question, abstain)
-        else:
-            messages = self.messages(question, answer, [(s.start, s.end) for s in ignored_spans])
-            grades, tokens_in, tokens_out, attempts = self._ask(question, messages)
-            claims = {}
-            for g in grades.points:
-                claims.setdefault(
-                    g.point_id, Claim(g.point_id, g.verdict, g.evidence_quote, " ".join(g.reason.split())[:300])
-                )
-            verdicts, rejected = verify_claims(
-                answer, claims, prepared.profile, prepared.screened.sentences, ignored_spans
+    def judge(self, request: JudgeRequest) -> JudgeReply:
+        grades, tokens_in, tokens_out, attempts = self._ask(request.question, self.messages(request))
+        claims = [
+            PointClaim(
+                point_id=g.point_id,
+                verdict=g.verdict,
+                quote=g.evidence_quote,
+                reason=" ".join(g.reason.split())[:300],
             )
-        meta = GradeMeta(
-            grader="llm",
-            model=self.model,
-            prompt_name=self.prompt_name,
-            prompt_hash=self.prompt_hash,
-            grader_version=GRADER_VERSION,
-            rubric_hash=question.content_hash(),
-            answer_sha256=answer_sha256(answer),
+            for g in grades.points
+        ]
+        return JudgeReply(
+            claims=claims,
             tokens_in=tokens_in,
             tokens_out=tokens_out,
-            cost_usd=estimate_cost(self.model, tokens_in, tokens_out, local=self.client.is_local),
-            latency_ms=round((time.perf_counter() - started) * 1000, 2),
-            rejected_claims=rejected,
-            ignored_sentences=len(ignored_spans),
             attempts=max(attempts, 1),
+            cost_usd=estimate_cost(self.model, tokens_in, tokens_out, local=self.client.is_local),
         )
-        result = assemble(
-            question_id=question.id,
-            question_text=question.text,
-            points=verdicts,
-            meta=meta,
-            feedback=feedback_for(question, verdicts, abstain),
-            abstain_reason=abstain,
-            required=question.required,
-        )
-        result.check_evidence(answer)
-        return result
 
     def _ask(self, question: Question, messages: list[dict[str, str]]) -> tuple[_Grades, int, int, int]:
         schema = reply_schema(question, bounded=self.client.is_local)
@@ -187,3 +154,8 @@ class LLMGrader:
                 continue
             return grades, tokens_in, tokens_out, attempts
         raise GraderError(f"LLM grading failed (invalid_reply): {last_problem} after {attempts} attempts")
+
+
+def llm_grader(client: LLMClient, prompt: Prompt | None = None) -> Pipeline:
+    """The grading pipeline driven by an LLM judge on ``client`` (no cache)."""
+    return Pipeline(LLMJudge(client, prompt))

@@ -42,9 +42,17 @@ def _is_filler(word: str) -> bool:
     return word in _FILLER or word in STOP_WORDS
 
 
-def negated_flags(words: list[Word], text_between: list[str]) -> list[bool]:
+# Grammatical negation only: what verification reads a quote with, so a word like "against" ("validate against
+# the schema") or "skip" never makes a right judge's quote look like a denial.
+STRICT_CUES = frozenset("not no never without nor neither cannot".split())
+
+
+def negated_flags(words: list[Word], text_between: list[str], *, strict: bool = False) -> list[bool]:
     """For each word, whether the candidate rejects it. ``text_between[i]`` is the text between word i-1 and i
-    (punctuation there ends a negation's scope)."""
+    (punctuation there ends a negation's scope). ``strict`` reads only grammatical negation ("not", "no",
+    "n't", "never", "without") forward, in its noun phrase for "no" and "without", and none of the rejecting
+    verbs and judgements ("avoid", "overkill") nor the cues that look back ("X isn't needed")."""
+    forward = STRICT_CUES if strict else FORWARD_CUES
     depth = [0] * len(words)  # nesting of forward scopes: odd means rejected
     back = [False] * len(words)  # rejected by a cue that looks back
     lowers = [w.lower for w in words]
@@ -52,29 +60,41 @@ def negated_flags(words: list[Word], text_between: list[str]) -> list[bool]:
     while i < len(words):
         w = lowers[i]
         nxt = lowers[i + 1] if i + 1 < len(words) else ""
-        if (w, nxt) in _PHRASE_CUES:
+        if (w, nxt) in _PHRASE_CUES and not strict:
             _forward_or_back(depth, back, lowers, text_between, i + 1)
             i += 2
             continue
-        if w in FORWARD_CUES or w.endswith("n't"):
+        if w in forward or w.endswith("n't"):
             if nxt in _ADDITIVE_AFTER_NOT:
                 i += 2
                 continue
             after = lowers[i + 2] if i + 2 < len(words) else ""
             if nxt in _BACKWARD_AFTER_NOT or (nxt in ("be", "really") and after in _BACKWARD_AFTER_NOT):
-                _mark_backward(back, lowers, text_between, i, cross=False)
+                if not strict:
+                    _mark_backward(back, lowers, text_between, i, cross=False)
             else:
-                _forward_or_back(depth, back, lowers, text_between, i)
-        elif w in BACKWARD_CUES:
+                _forward_or_back(depth, back, lowers, text_between, i, strict=strict)
+        elif w in BACKWARD_CUES and not strict:
             _mark_backward(back, lowers, text_between, i, cross=False)
         i += 1
     return [d % 2 == 1 or b for d, b in zip(depth, back, strict=True)]
 
 
-def _forward_scope(lowers: list[str], between: list[str], cue: int) -> list[int]:
+# "no downtime during deploys": a determiner's negation covers its noun phrase, not what the phrase is
+# attached to (strict reading only).
+_DETERMINER_CUES = frozenset({"no", "without", "nor", "neither"})
+_PREPOSITIONS = frozenset(
+    "during for in on at with across between per to of from by via over under through after before within".split()
+)
+
+
+def _forward_scope(lowers: list[str], between: list[str], cue: int, *, strict: bool = False) -> list[int]:
     scope = []
+    noun_phrase = strict and lowers[cue] in _DETERMINER_CUES
     for j in range(cue + 1, len(lowers)):
         if j > cue + 1 and (any(p in between[j] for p in _PUNCT_END) or lowers[j] in _SCOPE_END):
+            break
+        if noun_phrase and j > cue + 1 and lowers[j] in _PREPOSITIONS:
             break
         if lowers[j] == "and" and j + 1 < len(lowers) and lowers[j + 1] in _CLAUSE_STARTERS:
             break
@@ -85,13 +105,15 @@ def _forward_scope(lowers: list[str], between: list[str], cue: int) -> list[int]
 _POINTING_BACK = frozenset({"it", "them", "that", "those", "this", "these"})
 
 
-def _forward_or_back(depth: list[int], back: list[bool], lowers: list[str], between: list[str], cue: int) -> None:
-    scope = _forward_scope(lowers, between, cue)
+def _forward_or_back(
+    depth: list[int], back: list[bool], lowers: list[str], between: list[str], cue: int, *, strict: bool = False
+) -> None:
+    scope = _forward_scope(lowers, between, cue, strict=strict)
     pointing_back = bool(scope) and lowers[scope[0]] in _POINTING_BACK  # "I'd skip it", "wouldn't set those up"
     if scope and not pointing_back and not all(_is_filler(lowers[j]) for j in scope):
         for j in scope:
             depth[j] += 1
-    else:
+    elif not strict:  # the strict reading never looks back ("the clocking you don't need")
         _mark_backward(back, lowers, between, cue, cross=True)
 
 

@@ -1,102 +1,71 @@
-"""The offline grader, the embedded default: packaged MiniLM embeddings plus code, no LLM, no network.
+"""The offline matcher: a judge with no LLM and no network (packaged MiniLM embeddings plus code).
 
-It grades each key point from the answer's own sentences (see :mod:`grader.point_matching`), sets aside
-sentences addressed to the grader, abstains on answers with nothing to grade, and computes the score from
-the verdicts. Its ``meta`` says plainly that this is the offline grader.
+It proposes a verdict for each key point from the answer's graded sentences (see
+:mod:`grader.point_matching`): covered or partial with the clause that shows it, contradicted with the clause
+that says the opposite, or missed. Like every judge, it is driven by :class:`grader.pipeline.Pipeline`, which
+screens the answer before and verifies the claims after.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import time
 from functools import cache
 from pathlib import Path
 
-from grader.base import GRADER_VERSION, answer_sha256
-from grader.feedback import feedback_for
+from grader.base import GRADER_VERSION
+from grader.judge import JudgeReply, JudgeRequest, PointClaim
 from grader.offline_scorer import OfflineScorer, load_scorer
-from grader.point_matching import best_support
-from grader.point_profiles import cues_digest
-from grader.preparation import abstained_verdicts, prepare
-from grader.result import Evidence, GradeMeta, GradeResult, PointVerdict, assemble
-from rubric.glossary import glossary
-from rubric.model import Question
+from grader.point_matching import best_support, span_views
+from grader.point_profiles import profile_for
 
 OFFLINE_MODEL = "all-MiniLM-L6-v2-onnx-int8 + rules"
 OFFLINE_LABEL = "Offline grader (embedded default: packaged MiniLM embeddings and rules, no LLM)"
 
-
-_SOURCES = ("grader/*.py", "grader/data/*", "rubric/terms.py", "rubric/glossary.py", "rubric/data/glossary.yaml")
+_SOURCES = ("point_matching.py", "point_profiles.py", "offline.py", "offline_scorer.py", "sides.py", "polarity.py")
 
 
 @cache
 def source_digest() -> str:
-    """A hash of the code and data that decide an offline grade, so a changed matcher never reuses old grades."""
-    root = Path(__file__).resolve().parents[1]
+    """A hash of the matcher's code, so a changed matcher never reuses old grades."""
+    here = Path(__file__).resolve().parent
     digest = hashlib.sha256()
-    for path in sorted(p for pattern in _SOURCES for p in root.glob(pattern) if p.is_file()):
-        digest.update(path.relative_to(root).as_posix().encode())
-        digest.update(path.read_bytes())
+    for name in _SOURCES:
+        digest.update(name.encode())
+        digest.update((here / name).read_bytes())
     return digest.hexdigest()[:16]
 
 
-class OfflineGrader:
+class OfflineJudge:
     kind = "offline"
+    name = "offline-matcher"
     model = OFFLINE_MODEL
     prompt_name = "offline-matcher"
 
     def __init__(self, scorer: OfflineScorer | None = None) -> None:
         self.scorer = scorer or load_scorer()
-        config = {
-            "version": GRADER_VERSION,
-            "code": source_digest(),
-            "scorer": self.scorer.digest_source(),
-            "cues": cues_digest(),
-            "glossary": glossary().digest,
-        }
+        config = {"version": GRADER_VERSION, "code": source_digest(), "scorer": self.scorer.digest_source()}
         self.prompt_hash = hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest()[:16]
 
-    def grade(self, question: Question, answer: str) -> GradeResult:
-        started = time.perf_counter()
-        prepared = prepare(question, answer)
-        abstain = prepared.abstain_reason
-        if abstain is not None:
-            verdicts = abstained_verdicts(question, abstain)
-        else:
-            verdicts = []
-            for index, point_profile in enumerate(prepared.profile.points):
-                s = best_support(point_profile, index, prepared.views, prepared.profile, self.scorer)
-                credited = s.span is not None and s.level != "missed"
-                verdicts.append(
-                    PointVerdict(
-                        point_id=point_profile.point.id,
-                        label=point_profile.point.label,
-                        verdict=s.level,  # type: ignore[arg-type]
-                        evidence=[Evidence(start=s.span.start, end=s.span.end, text=s.span.text)] if credited else [],
-                        reason=s.reason,
-                    )
+    def judge(self, request: JudgeRequest) -> JudgeReply:
+        profile = profile_for(request.question)
+        views = span_views(request.masked_answer, request.graded, profile)
+        claims = []
+        for index, point_profile in enumerate(profile.points):
+            support = best_support(point_profile, index, views, profile, self.scorer)
+            span = None
+            if support.level != "missed" and support.span is not None:
+                span = request.outside_set_aside(support.span.start, support.span.end)
+            claims.append(
+                PointClaim(
+                    point_id=point_profile.point.id,
+                    verdict=support.level if span else "missed",  # type: ignore[arg-type]
+                    quote=request.answer[span[0] : span[1]] if span else "",
+                    span=span,
+                    reason=support.reason,
+                    probability={"covered": round(support.p_covered, 4), "credited": round(support.p_credited, 4)}
+                    if support.p_covered or support.p_credited
+                    else None,
                 )
-        meta = GradeMeta(
-            grader="offline",
-            model=self.model,
-            prompt_name=self.prompt_name,
-            prompt_hash=self.prompt_hash,
-            grader_version=GRADER_VERSION,
-            rubric_hash=question.content_hash(),
-            answer_sha256=answer_sha256(answer),
-            latency_ms=round((time.perf_counter() - started) * 1000, 2),
-            ignored_sentences=len(prepared.screened.ignored),
-            cost_usd=0.0,
-        )
-        result = assemble(
-            question_id=question.id,
-            question_text=question.text,
-            points=verdicts,
-            meta=meta,
-            feedback=feedback_for(question, verdicts, abstain),
-            abstain_reason=abstain,
-            required=question.required,
-        )
-        result.check_evidence(answer)
-        return result
+            )
+        return JudgeReply(claims=claims, cost_usd=0.0)

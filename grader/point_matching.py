@@ -1,18 +1,17 @@
-"""Does a span of the answer make a key point? The offline grader's core, also used to verify LLM claims.
+"""Does a span of the answer make a key point? The offline matcher's core.
 
-For each usable sentence (see :mod:`grader.screening`) the matcher looks at the sentence and its clauses:
+For each graded sentence (see :mod:`grader.screening`) the matcher looks at the sentence and its clauses:
 
-1. **Negation**: words the candidate rejects ("I would not use Kafka") are taken out before anything is
-   compared; a point found only among rejected words is reported as rejected, never credited.
-2. **Subjects**: for two-sided definitions ("Offline = training; Online = real-time inference") a clause
-   that names the other side's subject cannot credit this side, and a clause that gives this side's role
-   to the other side is reported as swapped.
-3. **Claims**: a bare keyword list ("Kafka, Redis, Triton.") credits nothing.
-4. **Support**: cosine similarity between the clause and the point's phrasings (MiniLM), the weighted
-   share of the point's terms present (with glossary synonyms), and mentions of the point's examples.
+1. **Negation**: words the candidate rejects ("I would not use X") are taken out before anything is
+   compared; a point whose own words the answer denies is reported as contradicted, never credited.
+2. **Sides**: for two-sided definitions ("A = ..., B = ...") a clause that names the other side cannot credit
+   this side, and a clause that gives this side's property to the other side contradicts it.
+3. **Claims**: a bare keyword list ("X, Y, Z.") credits nothing.
+4. **Support**: cosine similarity between the clause and the point's phrasings (MiniLM), the weighted share of
+   the point's terms present (with the question's synonyms), and mentions of the point's examples.
 
-The thresholds are set on the golden eval set only (``evals/datasets/golden.jsonl``) and held by the
-gate test; see ``evals/README.md`` for the figures.
+The scorer's weights and cut-offs are fitted on the golden eval set only (``interview-grader eval
+fit-offline``) and held by the gate test on holdout.
 """
 
 from __future__ import annotations
@@ -24,14 +23,12 @@ import numpy as np
 
 from grader.negation import negated_flags
 from grader.offline_scorer import OfflineScorer
-from grader.point_profiles import PointProfile, QuestionProfile, antonym_base, strip_subjects
-from grader.screening import makes_a_claim
+from grader.point_profiles import PointProfile, QuestionProfile, strip_subjects
+from grader.polarity import RESTRICTIVE, Polar, antonym_base, asserted_share
 from grader.segments import Span, Word, clauses, words
-from rubric.glossary import glossary
+from rubric.glossary import Glossary
 from rubric.terms import STOP_WORDS, stem
 
-# Below this similarity to the question and to every point, an answer is off topic.
-RELEVANT_DENSE = 0.30
 # A view that rejects this share of a phrasing's terms ("rather not version the URLs") cannot credit it.
 REJECTED_SHARE = 0.34
 
@@ -44,13 +41,34 @@ class SpanView:
     affirmed: set[str]
     negated: set[str]
     subjects: set[str]  # subject keys this span names
+    restrictive: bool  # restricts its claim ("only within one partition")
     text_for_vector: str  # the span without rejected words (and without subject names)
     full_text_for_vector: str  # the span as written (without subject names), for points that state an absence
     vector: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
     full_vector: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
 
 
-def _terms_of(ws: list[Word], flags: list[bool], text: str, negated_text: str) -> tuple[set[str], set[str]]:
+# Function words that can sit inside a bare list ("X and Y", "no monitoring") without relating anything.
+_NOT_RELATIONAL = frozenset(
+    "and or nor no not also etc e.g i.e vs both all each any some more most very too only own same such".split()
+)
+
+
+def makes_a_claim(text: str, ws: list[Word]) -> bool:
+    """False for bare keyword lists ("X, Y, Z.") that relate nothing to anything."""
+    if re.search(r"=|->|→|=>", text):
+        return True
+    lowers = {w.lower for w in ws}
+    if lowers & (STOP_WORDS - _NOT_RELATIONAL):
+        return True
+    # Without any function word, a clause still claims something when it is a phrase, not a list of names.
+    items = [part.strip() for part in re.split(r"[,/;|]|\band\b|\bor\b", text) if part.strip()]
+    return len(items) <= 1 and len(ws) >= 4
+
+
+def _terms_of(
+    ws: list[Word], flags: list[bool], text: str, negated_text: str, g: Glossary
+) -> tuple[set[str], set[str]]:
     affirmed: set[str] = set()
     negated: set[str] = set()
     for w, neg in zip(ws, flags, strict=True):
@@ -61,7 +79,6 @@ def _terms_of(ws: list[Word], flags: list[bool], text: str, negated_text: str) -
             (affirmed if neg else negated).add(stem(base))
             continue
         (negated if neg else affirmed).add(w.stem)
-    g = glossary()
     affirmed |= {f"g:{i}" for i in g.groups_in(text)}
     negated |= {f"g:{i}" for i in g.groups_in(negated_text)}
     return affirmed, negated
@@ -185,11 +202,14 @@ def _view(
         return None
     kept = " ".join(w.text for w, f in chosen if not f)
     rejected = " ".join(w.text for w, f in chosen if f)
-    affirmed, negated = _terms_of([w for w, _ in chosen], [f for _, f in chosen], kept, rejected)
+    affirmed, negated = _terms_of([w for w, _ in chosen], [f for _, f in chosen], kept, rejected, profile.glossary)
     subjects = _subjects_of(span, parts, sentence.span, profile)
     vector_text = (strip_subjects(kept, all_subjects) if all_subjects else kept) or kept or span.text
     full_text = (strip_subjects(span.text, all_subjects) if all_subjects else span.text) or span.text
-    return SpanView(span, sentence.span, sentence.claim, affirmed, negated, subjects, vector_text, full_text)
+    restrictive = any(w.lower in RESTRICTIVE for w, _ in chosen)
+    return SpanView(
+        span, sentence.span, sentence.claim, affirmed, negated, subjects, restrictive, vector_text, full_text
+    )
 
 
 def _embed(views: list[SpanView]) -> list[SpanView]:
@@ -209,10 +229,12 @@ def _embed(views: list[SpanView]) -> list[SpanView]:
 def span_views(answer: str, sentences: list[Span], profile: QuestionProfile) -> list[SpanView]:
     """Every sentence plus its clauses, list fragments and subject-split parts, analysed once per grading.
 
-    Negation is decided once per sentence, so a fragment keeps the "not" that stands before it."""
+    ``answer`` is the text as the judge reads it (set-aside parts blanked). Negation is decided once per
+    sentence, so a fragment keeps the "not" that stands before it."""
     views: list[SpanView] = []
     all_subjects = [p for _, p in profile.subject_patterns()]
-    for sentence in sentences:
+    for graded in sentences:
+        sentence = Span(graded.start, graded.end, answer[graded.start : graded.end])  # as the judge reads it
         analysis = _analyse(answer, sentence)
         if analysis is None:
             continue
@@ -225,24 +247,6 @@ def span_views(answer: str, sentences: list[Span], profile: QuestionProfile) -> 
                 view = _view(span, analysis, profile, all_subjects, parts)
                 if view is not None:
                     views.append(view)
-    return _embed(views)
-
-
-def quote_views(answer: str, quote: Span, sentences: list[Span], profile: QuestionProfile) -> list[SpanView]:
-    """Views of exactly the quoted words (one per sentence the quote touches), with each sentence's negation."""
-    all_subjects = [p for _, p in profile.subject_patterns()]
-    views = []
-    for sentence in sentences:
-        start, end = max(quote.start, sentence.start), min(quote.end, sentence.end)
-        if start >= end:
-            continue
-        analysis = _analyse(answer, sentence)
-        piece = _span_of(answer, start, end)
-        if analysis is None or piece is None:
-            continue
-        view = _view(piece, analysis, profile, all_subjects, _parts(answer, sentence, profile))
-        if view is not None:
-            views.append(view)
     return _embed(views)
 
 
@@ -279,7 +283,7 @@ class Judgement:
 
     view: SpanView
     features: dict[str, float] | None  # None when a rule vetoes the view
-    veto: str | None  # "swapped", "rejected", "bare", "both_sides"
+    veto: str | None  # "swapped", "rejected", "asserts_absent", "bare", "both_sides"
     reason: str
     example: str | None
     dense: float
@@ -287,20 +291,26 @@ class Judgement:
     rejects_terms: bool = False  # the view rejects the point's own words ("rather not version the URLs")
 
 
-def judge(profile: PointProfile, index: int, view: SpanView, question: QuestionProfile) -> Judgement:
+def judge_view(profile: PointProfile, index: int, view: SpanView, question: QuestionProfile) -> Judgement:
     vector = view.full_vector if profile.negative else view.vector
     dense = float(np.max(profile.vectors @ vector)) if len(profile.vectors) else 0.0
     share, rejected_terms = _term_share(profile, view)
     example, rejected_example = _example_hit(profile, view)
     own = profile.subject_key
     if own and view.subjects and own not in view.subjects:
-        reason = f"says this about {', '.join(sorted(view.subjects))}, not {profile.point.subject[0]}"
+        reason = f"says this about {_names(question, view.subjects)}, not {profile.subject_name}"
         return Judgement(view, None, "swapped", reason, example, dense, share, rejected_terms)
     if own and len(view.subjects) > 1:  # names both sides: its parts are judged instead
         return Judgement(view, None, "both_sides", "", None, dense, share, rejected_terms)
     if rejected_example or rejected_terms:
         named = example or profile.point.label
-        return Judgement(view, None, "rejected", f"names {named} only to reject it", None, dense, share, rejected_terms)
+        return Judgement(
+            view, None, "rejected", f"says the opposite: denies {named}", example, dense, share, rejected_terms
+        )
+    said = Polar(frozenset(view.affirmed), frozenset(view.negated), view.restrictive)
+    if view.claim and asserted_share(profile.polar, said) >= 0.5:
+        why = f"says the opposite: asserts what the point says is not so ({profile.point.label})"
+        return Judgement(view, None, "asserts_absent", why, None, dense, share)
     if not view.claim:
         return Judgement(view, None, "bare", "listed as a bare keyword, with no claim", example, dense, share)
     siblings = [
@@ -319,6 +329,11 @@ def judge(profile: PointProfile, index: int, view: SpanView, question: QuestionP
     return Judgement(view, features, None, "", example, dense, share)
 
 
+def _names(question: QuestionProfile, keys: set[str]) -> str:
+    names = {p.subject_key: p.subject_name for p in question.points if p.subject_key}
+    return ", ".join(sorted(names.get(k, k) for k in keys))
+
+
 def _eligible(judgements: list[Judgement]) -> list[Judgement]:
     """Judgements the scorer may weigh: no rule against them, and not inside a sentence that rejects the
     point's own words (a fragment cannot credit what its sentence rejects)."""
@@ -327,18 +342,16 @@ def _eligible(judgements: list[Judgement]) -> list[Judgement]:
 
 
 def eligible(profile: PointProfile, index: int, views: list[SpanView], question: QuestionProfile) -> list[Judgement]:
-    return _eligible([judge(profile, index, v, question) for v in views])
+    return _eligible([judge_view(profile, index, v, question) for v in views])
 
 
 @dataclass(frozen=True)
 class Support:
-    level: str  # "covered", "partial" or "missed"
+    level: str  # "covered", "partial", "missed" or "contradicted"
     span: Span | None
     reason: str
     p_covered: float = 0.0
     p_credited: float = 0.0
-    rejected: bool = False
-    swapped: bool = False
 
 
 def _credit_reason(j: Judgement, level: str) -> str:
@@ -358,30 +371,30 @@ def best_support(
     lenient: bool = False,
 ) -> Support:
     """The strongest support for a point anywhere in the answer, with a reason when it is missed."""
-    judgements = [judge(profile, index, v, question) for v in views]
+    judgements = [judge_view(profile, index, v, question) for v in views]
     scored = [(scorer.probabilities(j.features), j) for j in _eligible(judgements)]  # type: ignore[arg-type]
     if scored:
         (p_cov, p_cred), j = max(scored, key=lambda item: (item[0][0], item[0][1], -len(item[1].view.span.text)))
         level = scorer.level(p_cov, p_cred, lenient=lenient)
         if level != "missed":
             return Support(level, j.view.span, _credit_reason(j, level), p_cov, p_cred)
-    for veto in ("swapped", "rejected"):
+    # A claim that says the opposite of the point, or gives this side's property to the other side, and is
+    # plainly about the point, contradicts it.
+    for veto in ("rejected", "asserts_absent", "swapped"):
         for j in judgements:
-            if j.veto == veto and (veto == "rejected" or j.dense >= 0.45 or j.share >= 0.4 or j.example):
-                return Support("missed", None, j.reason, rejected=veto == "rejected", swapped=veto == "swapped")
+            if j.veto != veto or not j.view.claim:
+                continue
+            if veto == "rejected":
+                if j.rejects_terms:  # denies the point's own words: argues against the point itself
+                    return Support("contradicted", j.view.span, j.reason)
+                # rejecting one example ("I would not use X") is not arguing against the point itself
+                return Support("missed", None, f"names {j.example or 'it'} only to reject it")
+            if not (j.dense >= 0.45 or j.share >= 0.4 or j.example):
+                continue
+            if veto == "swapped" and j.rejects_terms:  # "B does not do X": true of B, says nothing against A
+                continue
+            return Support("contradicted", j.view.span, j.reason)
     for j in judgements:
         if j.veto == "bare" and (j.share >= 0.4 or j.example):
             return Support("missed", None, j.reason)
     return Support("missed", None, "not mentioned")
-
-
-def relevance(views: list[SpanView], question: QuestionProfile) -> float:
-    """How much the answer is about this question at all (max similarity to the question or any point)."""
-    if not views:
-        return 0.0
-    matrix = np.stack([v.vector for v in views])
-    best = float(np.max(matrix @ question.question_vector))
-    for profile in question.points:
-        if len(profile.vectors):
-            best = max(best, float(np.max(matrix @ profile.vectors.T)))
-    return best

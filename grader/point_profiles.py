@@ -1,44 +1,27 @@
-"""What the matcher knows about each key point: its phrasings, weighted terms, examples, subject and vectors.
+"""What the matcher knows about each key point: its phrasings, weighted terms, examples, side and vectors.
 
-Phrasings are the point's text and label plus, for the shipped bank, a few reviewed paraphrases from
-``grader/data/point_cues.yaml`` (other words for the same point, never new requirements). Banks without cues
-(imported guides, the SAF calibration bank) are graded from text, label and examples alone.
+Everything comes from the bank: phrasings are the point's text and label plus its optional ``paraphrases``;
+synonyms are the question's ``synonyms``; the side a point is about is its ``subject`` or is read from the
+question's wording (:mod:`grader.sides`). A bank with none of the optional data (an imported guide, a
+recruiter's own questions) is graded from text, label and examples alone.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 from collections import Counter, OrderedDict
-from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
+from dataclasses import dataclass, field
 from threading import Lock
 
 import numpy as np
-import yaml
 
+from grader.negation import negated_flags
+from grader.polarity import GENERIC, Polar, antonym_base, polar
 from grader.segments import words
-from rubric.glossary import glossary
+from grader.sides import point_sides
+from rubric.glossary import Glossary
 from rubric.model import KeyPoint, Question
 from rubric.terms import STOP_WORDS, stem
-
-CUES_PATH = Path(__file__).with_name("data") / "point_cues.yaml"
-# Words that say little about which point is meant; they count for less in lexical overlap.
-GENERIC = frozenset(
-    stem(w)
-    for w in """use using used model models data system systems service services make need good based way time level
-    thing process step approach strategy strategies ensure help real handle provide support work set build""".split()
-)
-_NEGATORS = frozenset({"no", "not", "without", "never", "non"})
-# "irreversible", "unmonitored", "non-deterministic": the negation of the word after the prefix.
-_ANTONYM = re.compile(r"^(?:ir|un|non-?|il)(?P<base>[a-z]{3,}(?:able|ible|ed|al|ent|ant|ic|ive))$")
-
-
-def antonym_base(lower: str) -> str | None:
-    m = _ANTONYM.match(lower)
-    return m["base"] if m else None
 
 
 @dataclass(frozen=True)
@@ -58,13 +41,13 @@ class PointProfile:
     phrasings: list[Phrasing]
     examples: list[frozenset[str]]  # each example as the set of terms that must all appear
     example_texts: list[str]
-    subject: list[re.Pattern[str]]
+    subject: list[re.Pattern[str]]  # how an answer names the side this point is about
     vectors: np.ndarray  # one row per phrasing (subject words removed), unit length
-
-    @property
-    def subject_key(self) -> str | None:
-        """Points about the same thing (q03's four production points) share one key."""
-        return self.point.subject[0].lower() if self.point.subject else None
+    subject_key: str | None = None  # points about the same side share one key
+    subject_name: str = ""
+    polar: Polar = field(
+        default_factory=lambda: Polar(frozenset(), frozenset())
+    )  # what the point's text affirms and denies
 
     @property
     def negative(self) -> bool:
@@ -79,6 +62,7 @@ class QuestionProfile:
     question_vector: np.ndarray
     has_subjects: bool
     digest: str
+    glossary: Glossary
 
     def subject_patterns(self) -> list[tuple[str, re.Pattern[str]]]:
         """(subject key, pattern) for every alias, longest first so "online store" wins over "online"."""
@@ -86,46 +70,29 @@ class QuestionProfile:
         return sorted(pairs, key=lambda kp: -len(kp[1].pattern))  # type: ignore[return-value]
 
 
-@cache
-def load_cues(path: Path = CUES_PATH) -> dict[str, list[str]]:
-    if not path.exists():
-        return {}
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return {str(k): [str(v) for v in vs] for k, vs in raw.items()}
-
-
-def cues_digest() -> str:
-    return hashlib.sha256(json.dumps(load_cues(), sort_keys=True).encode()).hexdigest()[:12]
-
-
 def term_weight(term: str) -> float:
     return 0.3 if term in GENERIC else 1.0
 
 
-def text_terms(text: str) -> tuple[dict[str, float], dict[str, float]]:
-    """Weighted content terms of ``text``, split into affirmed and negated ("no monitoring")."""
+def text_terms(text: str, glossary: Glossary) -> tuple[dict[str, float], dict[str, float]]:
+    """Weighted content terms of ``text``, split into affirmed and negated ("no monitoring", "does not
+    guarantee ordering"), with the same negation scopes as answers are read with."""
     affirmed: dict[str, float] = {}
     negated: dict[str, float] = {}
     ws = words(text)
-    for i, w in enumerate(ws):
+    between = [text[(ws[i - 1].end if i else 0) : ws[i].start] for i in range(len(ws))]
+    for w, neg in zip(ws, negated_flags(ws, between), strict=True):
         lower = w.lower
         if lower in STOP_WORDS or len(lower) < 2:
             continue
         base = antonym_base(lower)
         if base:
-            negated[stem(base)] = term_weight(stem(base))
+            (affirmed if neg else negated)[stem(base)] = term_weight(stem(base))
             continue
-        target = negated if i > 0 and ws[i - 1].lower in _NEGATORS else affirmed
-        target[stem(lower)] = term_weight(stem(lower))
-    for group in glossary().groups_in(text):
+        (negated if neg else affirmed)[stem(lower)] = term_weight(stem(lower))
+    for group in glossary.groups_in(text):
         affirmed[f"g:{group}"] = 1.0
     return affirmed, negated
-
-
-def subject_pattern(alias: str) -> re.Pattern[str]:
-    """Matches the alias as a whole word, singular or plural ("ML models" also finds "ML model")."""
-    base = alias[:-1] if alias.endswith("s") and len(alias) > 3 and not alias.endswith("ss") else alias
-    return re.compile(r"(?<![\w/-])" + re.escape(base).replace(r"\ ", r"[\s-]+") + r"s?(?![\w/-])", re.IGNORECASE)
 
 
 def strip_subjects(text: str, patterns: list[re.Pattern[str]]) -> str:
@@ -134,8 +101,8 @@ def strip_subjects(text: str, patterns: list[re.Pattern[str]]) -> str:
     return re.sub(r"\s+", " ", text).strip(" :=,-")
 
 
-def _phrasings(point: KeyPoint, cues: list[str], all_subjects: list[re.Pattern[str]]) -> list[Phrasing]:
-    texts = [point.text, point.label, *cues]
+def _phrasings(point: KeyPoint, all_subjects: list[re.Pattern[str]], glossary: Glossary) -> list[Phrasing]:
+    texts = [point.text, point.label, *point.paraphrases]
     out = []
     seen: set[str] = set()
     for text in texts:
@@ -143,7 +110,7 @@ def _phrasings(point: KeyPoint, cues: list[str], all_subjects: list[re.Pattern[s
         if not bare or bare.lower() in seen:
             continue
         seen.add(bare.lower())
-        affirmed, negated = text_terms(bare)
+        affirmed, negated = text_terms(bare, glossary)
         if affirmed or negated:
             out.append(Phrasing(bare, affirmed, negated))
     return out
@@ -157,17 +124,18 @@ def _spread(phrasing: Phrasing, shared: Counter[str]) -> Phrasing:
     )
 
 
-def _example_terms(example: str) -> frozenset[str]:
-    affirmed, negated = text_terms(example)
+def _example_terms(example: str, glossary: Glossary) -> frozenset[str]:
+    affirmed, negated = text_terms(example, glossary)
     return frozenset(affirmed) | frozenset(f"not:{t}" for t in negated)
 
 
 def build_profile(question: Question) -> QuestionProfile:
     from embeddings.minilm import get_encoder
 
-    cues = load_cues()
-    all_subjects = [subject_pattern(a) for p in question.points for a in sorted(p.subject, key=len, reverse=True)]
-    drafts = [(point, _phrasings(point, cues.get(point.id, []), all_subjects)) for point in question.points]
+    glossary = Glossary(question.synonyms)
+    sides = point_sides(question)
+    all_subjects = [pattern for side in {s.key: s for s in sides.values()}.values() for pattern in side.patterns]
+    drafts = [(point, _phrasings(point, all_subjects, glossary)) for point in question.points]
     # A term that several points of this question share ("cache" in "cache embeddings" and "cache outputs")
     # tells them apart less, so it weighs less in each of them.
     shared = Counter(t for _, phrasings in drafts for t in {t for ph in phrasings for t in (*ph.terms, *ph.negated)})
@@ -175,7 +143,7 @@ def build_profile(question: Question) -> QuestionProfile:
     texts: list[str] = []
     for point, phrasings in drafts:
         phrasings = [_spread(ph, shared) for ph in phrasings]
-        examples = [(_example_terms(e), e) for e in point.examples]
+        examples = [(_example_terms(e, glossary), e) for e in point.examples]
         examples = [(terms, e) for terms, e in examples if terms]
         profiles_without_vectors.append((point, phrasings, examples))
         texts.extend(p.text for p in phrasings)
@@ -184,19 +152,22 @@ def build_profile(question: Question) -> QuestionProfile:
     profiles = []
     offset = 0
     for point, phrasings, examples in profiles_without_vectors:
+        side = sides.get(point.id)
         profiles.append(
             PointProfile(
                 point=point,
                 phrasings=phrasings,
                 examples=[t for t, _ in examples],
                 example_texts=[e for _, e in examples],
-                subject=[subject_pattern(a) for a in sorted(point.subject, key=len, reverse=True)],
+                subject=list(side.patterns) if side else [],
                 vectors=rows[offset : offset + len(phrasings)],
+                subject_key=side.key if side else None,
+                subject_name=side.name if side else "",
+                polar=polar(point.text),
             )
         )
         offset += len(phrasings)
-    digest = hashlib.sha256(f"{question.content_hash()}:{cues_digest()}".encode()).hexdigest()[:16]
-    return QuestionProfile(question, profiles, question_vector, bool(all_subjects), digest)
+    return QuestionProfile(question, profiles, question_vector, bool(all_subjects), question.content_hash(), glossary)
 
 
 _CACHE: OrderedDict[str, QuestionProfile] = OrderedDict()
@@ -206,7 +177,7 @@ _CACHE_SIZE = 256
 
 def profile_for(question: Question) -> QuestionProfile:
     """Profiles are cached per question content (256 most recent), so a rubric is embedded once."""
-    key = f"{question.content_hash()}:{cues_digest()}"
+    key = question.content_hash()
     with _LOCK:
         if key in _CACHE:
             _CACHE.move_to_end(key)

@@ -13,7 +13,7 @@ from rubric.terms import stem
 
 _ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "vs.", "approx.", "incl.", "esp.", "cf.", "resp.", "fig.", "no.")
 # A sentence ends at . ! ? followed by white space, or at a line break; list markers start a new one.
-_BOUNDARY = re.compile(r"(?<=[.!?])[\"')\]]*\s+|\n\s*(?:[-*•]\s+|\d+[.)]\s+)?|\n")
+_BOUNDARY = re.compile(r"(?<=[.!?])[\"')\]]*\s+|(?<=[。！？])[）」』”)]*\s*|\n\s*(?:[-*•]\s+|\d+[.)]\s+)?|\n")
 _CLAUSE_BREAK = re.compile(
     r";|:\s|\s[-–—]\s|,?\s+(?:but|whereas|while|although|though|however|instead|yet|so that|because|since)\s+",
     re.IGNORECASE,

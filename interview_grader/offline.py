@@ -24,6 +24,6 @@ OFFLINE_ENV: dict[str, str] = {
 def enforce_offline() -> None:
     for name, value in OFFLINE_ENV.items():
         os.environ.setdefault(name, value)
-    from interview_grader.tokens import install_tiktoken_cache
+    from grader.tokens import install_tiktoken_cache
 
     install_tiktoken_cache()

@@ -1,4 +1,5 @@
-"""Submit an answer: save it first, then grade it; a grading failure leaves the answer saved and retryable.
+"""Submit an answer: save it first, then grade it through the grading pipeline; a grading failure leaves the
+answer saved and retryable. This is the path the practice page takes.
 
 Grading holds a claim on the attempt (``store.claims``): if the process dies mid-grade, the claim's lease
 expires and :func:`recover_stranded` grades the answer again, once.
@@ -10,10 +11,9 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from grader.answer_checks import AnswerError, check_answer
 from grader.base import Grader, GraderError
-from grader.cache import GradeCache
 from grader.result import GradeResult
-from grader.service import AnswerError, check_answer, grade
 from practice.probes import single_point_question
 from rubric.model import Bank, Question
 from store.db import StoreError
@@ -21,6 +21,27 @@ from store.practice_store import PracticeStore
 
 log = logging.getLogger(__name__)
 BUSY = "this answer is being graded elsewhere; refresh in a moment"
+Progress = Callable[[str], None]  # told each step ("saving", "grading", "checking") as it starts
+
+
+def _quiet(_: str) -> None:
+    pass
+
+
+@dataclass(frozen=True)
+class Submission:
+    """What kind of answer is submitted: a first answer, a retry of the question, or a reply to a probe (graded
+    against the probed point only)."""
+
+    kind: str = "answer"
+    parent_id: int | None = None
+    probe_point_id: str | None = None
+    graded_question: Question | None = None
+
+
+def bank_version(bank: Bank) -> str:
+    """How a grade names the bank it was graded from: its id and content hash."""
+    return f"{bank.id}@{bank.content_hash()[:12]}"
 
 
 @dataclass(frozen=True)
@@ -42,14 +63,19 @@ def submit(
     parent_id: int | None = None,
     probe_point_id: str | None = None,
     graded_question: Question | None = None,
-    grade_cache: GradeCache | None = None,
+    bank_version: str = "",
+    progress: Progress = _quiet,
 ) -> Outcome:
-    """Save ``answer`` (raises AnswerError for answers we refuse to keep), then grade it."""
+    """Save ``answer`` (raises AnswerError for answers we refuse to keep, StoreError when it cannot be saved),
+    then grade it."""
     check_answer(answer)
+    progress("saving")
     attempt_id = store.save_answer(
         learner_id, bank_id, question, answer, kind=kind, parent_id=parent_id, probe_point_id=probe_point_id
     )
-    return grade_attempt(store, attempt_id, graded_question or question, answer, grader, grade_cache)
+    return grade_attempt(
+        store, attempt_id, graded_question or question, answer, grader, bank_version=bank_version, progress=progress
+    )
 
 
 def grade_attempt(
@@ -58,13 +84,16 @@ def grade_attempt(
     question: Question,
     answer: str,
     grader: Grader,
-    grade_cache: GradeCache | None = None,
+    *,
+    bank_version: str = "",
+    progress: Progress = _quiet,
 ) -> Outcome:
     token = store.claim(attempt_id)
     if token is None:
         return Outcome(attempt_id, None, BUSY)
+    progress("grading")
     try:
-        result = grade(question, answer, grader, grade_cache)
+        result = grader.grade(question, answer, bank_version=bank_version)
     except (GraderError, AnswerError) as err:
         store.record_failure(attempt_id, str(err), token)
         return Outcome(attempt_id, None, str(err))

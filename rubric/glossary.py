@@ -20,20 +20,28 @@ class Glossary:
         alternatives = sorted(
             ((term, i) for i, group in enumerate(self.groups) for term in group), key=lambda x: -len(x[0])
         )
-        self._pattern = re.compile(
-            r"(?<![\w/])(" + "|".join(re.escape(term) for term, _ in alternatives) + r")(?![\w/])", re.IGNORECASE
+        self._pattern = (
+            re.compile(
+                r"(?<![\w/])(" + "|".join(re.escape(term) for term, _ in alternatives) + r")(?![\w/])", re.IGNORECASE
+            )
+            if alternatives
+            else None
         )
         self._group_of = {term.lower(): i for term, i in alternatives}
 
     def groups_in(self, text: str) -> list[int]:
         """Indexes of the glossary groups that ``text`` mentions, in order of first mention."""
         seen: dict[int, None] = {}
+        if self._pattern is None:
+            return []
         for m in self._pattern.finditer(text):
             seen.setdefault(self._group_of[m.group(1).lower()], None)
         return list(seen)
 
     def expand(self, text: str) -> str:
         """``text`` followed by the other names of every term it mentions, for embedding and search."""
+        if self._pattern is None:
+            return text
         mentioned = {m.group(1).lower() for m in self._pattern.finditer(text)}
         extra = []
         for i in self.groups_in(text):

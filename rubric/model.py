@@ -30,6 +30,11 @@ class KeyPoint(_Strict):
     label: str = Field(description="a few words, shown in the UI")
     text: str = Field(description="the point as a statement a grader can check")
     examples: list[str] = Field(default_factory=list, description="examples the guide gives; any one will do")
+    paraphrases: list[str] = Field(
+        default_factory=list,
+        description="other ways a candidate may state this point (bank data a user can see and edit; optional: "
+        "graders work without them)",
+    )
     subject: list[str] = Field(
         default_factory=list,
         description="for two-sided definitions ('Sync = ..., Async = ...'): the names of the thing this point is "
@@ -45,7 +50,7 @@ class KeyPoint(_Strict):
             raise ValueError(f"point id {value!r} must be lower-case letters, digits, '.', '_' or '-'")
         return value
 
-    @field_validator("examples", "subject")
+    @field_validator("examples", "subject", "paraphrases")
     @classmethod
     def _clean_examples(cls, values: list[str]) -> list[str]:
         return [_non_blank(v) for v in values]
@@ -64,8 +69,21 @@ class Question(_Strict):
         None, ge=1, description="for 'name any N of these' questions: N points make a full answer (default: all)"
     )
     review: Literal["draft", "reviewed"] = "draft"
+    synonyms: list[list[str]] = Field(
+        default_factory=list,
+        description="groups of terms that mean the same in this question's field ('PoC', 'proof of concept'): "
+        "bank data, optional",
+    )
 
     _blank = field_validator("text", "logic", "section_title")(_non_blank)
+
+    @field_validator("synonyms")
+    @classmethod
+    def _clean_synonyms(cls, groups: list[list[str]]) -> list[list[str]]:
+        cleaned = [[_non_blank(t) for t in group] for group in groups]
+        if any(len(group) < 2 for group in cleaned):
+            raise ValueError("a synonym group names at least two terms")
+        return cleaned
 
     @field_validator("id")
     @classmethod
@@ -93,7 +111,7 @@ class Question(_Strict):
 
     def content_hash(self) -> str:
         """Changes whenever the question or its rubric changes; graders key caches on it."""
-        return _hash(self.model_dump(mode="json"))
+        return _hash(self.model_dump(mode="json", exclude_defaults=True))
 
 
 class Bank(_Strict):
@@ -116,7 +134,7 @@ class Bank(_Strict):
         return self
 
     def content_hash(self) -> str:
-        return _hash(self.model_dump(mode="json"))
+        return _hash(self.model_dump(mode="json", exclude_defaults=True))
 
     def get(self, ref: str | int) -> Question:
         """A question by id (``q06``), number (``6`` or ``"6"``); raises ``KeyError`` otherwise."""

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from grader.service import check_answer
+from grader.answer_checks import check_answer
 from screening import limits
 from screening.audit import record
 from screening.screens import NOT_VALID, InviteError, aware, refuse_if_closed

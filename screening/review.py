@@ -12,15 +12,17 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from grader.base import Grader
 from grader.result import GradeResult, coverage_of
 from rubric.model import Question
 from screening.audit import record
 from screening.screens import InviteInfo, _invite_info
 from screening.secrets_util import pseudonym
 from store.db import Database
+from store.screen_queue import add_grade
 from store.tables import Invite, Override, Screen, ScreenAnswer, ScreenQuestion
 
-VERDICTS = ("covered", "partial", "missed")
+VERDICTS = ("covered", "partial", "missed", "contradicted")
 
 
 class ReviewError(ValueError):
@@ -211,7 +213,7 @@ def override(
             old = score_now[-1] if score_now else str(round(100 * coverage_of(list(current.values()), result.required)))
         elif target in current:
             if new_value not in VERDICTS:
-                raise ReviewError("a verdict is covered, partial or missed")
+                raise ReviewError("a verdict is covered, partial, missed or contradicted")
             old = current[target]
         else:
             raise ReviewError(f"{target} is not a key point of this question")
@@ -241,11 +243,17 @@ def override(
 def regrade(db: Database, answer_id: int, result: GradeResult, recruiter_id: int | None = None) -> None:
     """Store a new grade (another grader or prompt version); earlier grades and their overrides stay. With
     ``recruiter_id``, only on an answer to that recruiter's own screen."""
-    from screening.worker import add_grade
-
     with db.session() as s:
         _owned_answer(s, answer_id, recruiter_id)
         add_grade(s, answer_id, result)
+
+
+def regrade_answer(db: Database, answer_id: int, grader: Grader, recruiter_id: int | None = None) -> GradeResult:
+    """Grade the submitted answer again through the grading pipeline and keep the new grade beside the old."""
+    question, answer = screen_question(db, answer_id, recruiter_id)
+    result = grader.grade(question, answer)
+    regrade(db, answer_id, result, recruiter_id)
+    return result
 
 
 def screen_question(db: Database, answer_id: int, recruiter_id: int | None = None) -> tuple[Question, str]:

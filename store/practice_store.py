@@ -6,12 +6,12 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from grader.result import GradeResult
 from rubric.model import Bank, Question
-from store.claims import lease, new_claim_token
+from store import claims
 from store.db import Database
 from store.tables import Attempt, Grade, Learner, PointVerdictRow, utcnow
 
@@ -111,20 +111,9 @@ class PracticeStore:
         """Take an attempt for grading (new, failed, or left behind by a crash); returns the claim token, or None
         while someone else holds an unexpired claim on it."""
         now = utcnow()
-        token = new_claim_token()
+        claimable = or_(Attempt.status.in_(("pending", "failed")), claims.lease_expired(Attempt, now))
         with self.db.session() as s:
-            taken = s.execute(
-                update(Attempt)
-                .where(
-                    Attempt.id == attempt_id,
-                    or_(
-                        Attempt.status.in_(("pending", "failed")),
-                        (Attempt.status == "grading") & (Attempt.lease_until <= now),
-                    ),
-                )
-                .values(status="grading", lease_until=now + lease(), claim_token=token, updated_at=now)
-            )
-            return token if taken.rowcount == 1 else None
+            return claims.take(s, Attempt, attempt_id, claimable, now, updated_at=now)
 
     def stranded(self, limit: int = 20) -> list[int]:
         """Attempts whose grading was cut off (the process died): grading with an expired lease, or saved but
@@ -136,8 +125,8 @@ class PracticeStore:
                     select(Attempt.id)
                     .where(
                         or_(
-                            (Attempt.status == "grading") & (Attempt.lease_until <= now),
-                            (Attempt.status == "pending") & (Attempt.created_at <= now - lease()),
+                            claims.lease_expired(Attempt, now),
+                            (Attempt.status == "pending") & (Attempt.created_at <= now - claims.lease()),
                         )
                     )
                     .order_by(Attempt.id)
@@ -176,15 +165,7 @@ class PracticeStore:
     @staticmethod
     def _settle(s: Session, attempt_id: int, claim_token: str | None, *, status: str, error: str | None) -> bool:
         """Move the attempt out of grading with one conditional UPDATE (the claim must still be ours)."""
-        held = Attempt.id == attempt_id
-        if claim_token is not None:
-            held = held & (Attempt.status == "grading") & (Attempt.claim_token == claim_token)
-        done = s.execute(
-            update(Attempt)
-            .where(held)
-            .values(status=status, error=error, lease_until=None, claim_token=None, updated_at=utcnow())
-        )
-        if done.rowcount == 1:
+        if claims.settle(s, Attempt, attempt_id, claim_token, status=status, error=error, updated_at=utcnow()):
             return True
         if claim_token is None:
             raise KeyError(f"no attempt {attempt_id}")

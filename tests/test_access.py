@@ -20,7 +20,8 @@ import pytest
 from sqlalchemy import delete, func, select
 from streamlit.testing.v1 import AppTest
 
-from grader.offline import OfflineGrader
+from grader.pipeline import Pipeline
+from grader.service import offline_grader
 from rubric.model import Bank
 from screening import accounts, candidate, exports, limits, review, screens, worker
 from screening.candidate import QuestionError
@@ -47,8 +48,8 @@ PASSWORD = "correct horse battery staple"
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
 
-def offline(kind: str) -> OfflineGrader:
-    return OfflineGrader()
+def offline(kind: str) -> Pipeline:
+    return offline_grader()
 
 
 def _recruiter(db: Database, email: str = "rita@example.com", name: str = "Rita") -> accounts.RecruiterInfo:
@@ -271,7 +272,7 @@ def _owned_graded_candidate(db: Database, bank: Bank) -> tuple[Owned, int]:
 
 def _regrade(db: Database, o: Owned, recruiter_id: int) -> None:
     question, answer = review.screen_question(db, o.answer_id)  # as an administrator
-    review.regrade(db, o.answer_id, OfflineGrader().grade(question, answer), recruiter_id)
+    review.regrade(db, o.answer_id, offline_grader().grade(question, answer), recruiter_id)
 
 
 RECRUITER_CALLS: dict[str, Callable[[Database, Owned, int], object]] = {

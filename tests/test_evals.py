@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from evals.datasets import DatasetError, load_dataset
-from evals.metrics import cohens_kappa, confusion, covered_prf, macro_f1, pearson, spearman
+from evals.metrics import THREE, cohens_kappa, confusion, covered_prf, macro_f1, pearson, spearman
 from evals.report import compare
 from evals.runner import evaluate, write_report
-from grader.offline import OfflineGrader
+from grader.service import offline_grader
 from interview_grader.cli import main
 from rubric.model import Bank
 
@@ -20,7 +20,8 @@ def test_metrics_on_known_values() -> None:
     truth = ["covered", "covered", "missed", "missed", "partial"]
     predicted = ["covered", "missed", "missed", "covered", "partial"]
     assert covered_prf(truth, predicted) == pytest.approx({"precision": 0.5, "recall": 0.5, "f1": 0.5, "support": 2})
-    assert confusion(truth, predicted) == [[1, 0, 1], [0, 1, 0], [1, 0, 1]]
+    assert confusion(truth, predicted) == [[1, 0, 1, 0], [0, 1, 0, 0], [1, 0, 1, 0], [0, 0, 0, 0]]
+    assert confusion(truth, predicted, THREE) == [[1, 0, 1], [0, 1, 0], [1, 0, 1]]
     # observed 3/5; expected (2*2 + 1*1 + 2*2)/25 = 9/25 -> kappa = (0.6-0.36)/(1-0.36) = 0.375
     assert cohens_kappa(truth, predicted) == pytest.approx(0.375)
     assert cohens_kappa(truth, truth) == pytest.approx(1.0)
@@ -63,10 +64,10 @@ def test_a_malformed_dataset_is_refused_with_its_line(tmp_path: Path, shipped_ba
 def test_the_runner_writes_report_json_and_chart(tmp_path: Path, shipped_bank: Bank) -> None:
     dataset = load_dataset("golden", shipped_bank)
     small = dataset.__class__(dataset.name, dataset.path, dataset.meta, dataset.records[:12])
-    report = evaluate(small, shipped_bank, OfflineGrader(), repeat=2)
+    report = evaluate(small, shipped_bank, offline_grader(), repeat=2)
     out = write_report(report, tmp_path / "run")
     saved = json.loads((out / "report.json").read_text())
-    assert saved["grader"] == "offline" and saved["dataset_version"].startswith("1+")
+    assert saved["grader"] == "offline" and saved["dataset_version"].startswith("2+")
     assert saved["prompt_hash"] and saved["date"]
     assert saved["stability"]["repeat"] == 2 and saved["stability"]["identical_share"] == 1.0
     assert (out / "chart.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -111,7 +112,7 @@ def test_saf_pipeline_on_a_slice() -> None:
     assert len(bank.questions) == 26 and len(rows) == 2127
     assert {r["label"] for r in rows} == {"Correct", "Partially correct", "Incorrect"}
     assert half("1.6.55") in ("calibration", "report")
-    report = evaluate_saf(OfflineGrader(), limit=60)
+    report = evaluate_saf(offline_grader(), limit=60)
     assert report["type"] == "saf" and report["cost"]["grades"] == 60
     assert report["calibration_half"]["responses"] + report["report_half"]["responses"] == 60
     low, high = report["calibration_half"]["cutoffs"]

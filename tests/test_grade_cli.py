@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from interview_grader.cli import main
-from tests.fake_openai import Reply, everything_covered, fake_openai
+from tests.fake_openai import Reply, fake_openai
 
 GOOD = "We cache embeddings so a document is never embedded twice, and we dedupe identical requests."
 
@@ -132,7 +132,21 @@ def test_llm_grading_and_show_prompt_through_an_openai_compatible_url(
         shown = capsys.readouterr().out
         assert "### system" in shown and GOOD in shown and server.requests == []
 
-        server.push(Reply(everything_covered("We cache embeddings")))
+        claims = [
+            ("q09.1", "We cache embeddings"),
+            ("q09.2", "we also cache every model output"),  # not in the answer: rejected
+            ("q09.3", "we dedupe identical requests"),
+        ]
+        server.push(
+            Reply(
+                {
+                    "points": [
+                        {"point_id": pid, "evidence_quote": quote, "reason": "r", "verdict": "covered"}
+                        for pid, quote in claims
+                    ]
+                }
+            )
+        )
         assert (
             main(
                 [
@@ -153,5 +167,5 @@ def test_llm_grading_and_show_prompt_through_an_openai_compatible_url(
         )
         result = json.loads(capsys.readouterr().out)
     assert result["meta"]["grader"] == "llm" and result["meta"]["model"] == "my-model"
-    assert [p["verdict"] for p in result["points"]] == ["covered", "missed", "missed"]
-    assert result["meta"]["rejected_claims"] == 2
+    assert [p["verdict"] for p in result["points"]] == ["covered", "missed", "covered"]
+    assert result["meta"]["rejected_claims"] == 1

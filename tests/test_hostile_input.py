@@ -26,11 +26,12 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
+from grader.answer_checks import AnswerError, check_answer
 from grader.base import MAX_ANSWER_CHARS
 from grader.cache import GradeCache
-from grader.offline import OfflineGrader
+from grader.pipeline import Pipeline
 from grader.result import Evidence, GradeMeta, GradeResult, PointVerdict, assemble
-from grader.service import AnswerError, check_answer, grade
+from grader.service import offline_grader as embedded_grader
 from interview_grader.cli import main
 from rubric.bank import SHIPPED_BANK
 from rubric.guide_import import GuideError, import_guide, parse_guide, unescape
@@ -399,8 +400,8 @@ def grade_cache(tmp_path_factory: pytest.TempPathFactory) -> GradeCache:
 
 
 @pytest.fixture(scope="module")
-def offline_grader() -> OfflineGrader:
-    return OfflineGrader()
+def offline_grader() -> Pipeline:
+    return embedded_grader()
 
 
 @slow(50)
@@ -413,12 +414,12 @@ def offline_grader() -> OfflineGrader:
 @example(("q06", ""))
 @counted
 def test_grading_either_refuses_clearly_or_keeps_the_contract(
-    offline_grader: OfflineGrader, grade_cache: GradeCache, case: tuple[str, str]
+    offline_grader: Pipeline, grade_cache: GradeCache, case: tuple[str, str]
 ) -> None:
     question_id, answer = case
     question = _SHIPPED.get(question_id)
     try:
-        result = grade(question, answer, offline_grader, grade_cache)
+        result = offline_grader.with_cache(grade_cache).grade(question, answer)
     except AnswerError as err:
         assert _refusable(answer), f"refused a gradable answer: {err}"
         assert str(err).strip()
@@ -429,7 +430,7 @@ def test_grading_either_refuses_clearly_or_keeps_the_contract(
     assert check_answer(answer) == answer
     assert result.question_id == question.id and result.meta.grader == "offline"
     assert result.meta.answer_sha256 == hashlib.sha256(answer.encode()).hexdigest()
-    credit = {"covered": 1.0, "partial": 0.5, "missed": 0.0}
+    credit = {"covered": 1.0, "partial": 0.5, "missed": 0.0, "contradicted": 0.0}
     needed = min(question.required or len(result.points), len(result.points))
     coverage = min(1.0, sum(credit[p.verdict] for p in result.points) / needed)
     assert result.score == round(100 * coverage) and abs(result.coverage - coverage) < 1e-9
@@ -441,16 +442,16 @@ def test_grading_either_refuses_clearly_or_keeps_the_contract(
             assert p.evidence, f"{p.point_id} is {p.verdict} without evidence"
         for e in p.evidence:
             assert e.text.strip() and e.text in answer and answer[e.start : e.end] == e.text
-    again = grade(question, answer, offline_grader, grade_cache)  # the cache gives the same grade back
+    again = offline_grader.with_cache(grade_cache).grade(question, answer)  # the cache gives the same grade back
     assert again.meta.cached and again.points == result.points and again.score == result.score
 
 
 @pytest.mark.parametrize("answer", [None, 42, b"Kafka", ["Kafka"], {"answer": "Kafka"}])
-def test_only_text_is_graded(answer: object, offline_grader: OfflineGrader) -> None:
+def test_only_text_is_graded(answer: object, offline_grader: Pipeline) -> None:
     with pytest.raises(AnswerError, match="must be text"):
         check_answer(answer)
     with pytest.raises(AnswerError, match="must be text"):
-        grade(_SHIPPED.get("q06"), answer, offline_grader)  # type: ignore[arg-type]
+        offline_grader.grade(_SHIPPED.get("q06"), answer)  # type: ignore[arg-type]
 
 
 # -- rendering in the app -----------------------------------------------------------------------------------
@@ -665,7 +666,7 @@ def _check_markdown(doc: str, title: str, name: str, answers_: list[str]) -> Non
 def test_exports_keep_candidate_text_inert(
     export_db: Database,
     export_recruiter: int,
-    offline_grader: OfflineGrader,
+    offline_grader: Pipeline,
     person: tuple[str, str],
     answers_: list[str],
 ) -> None:

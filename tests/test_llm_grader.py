@@ -9,9 +9,9 @@ import pytest
 
 from grader.base import GraderError
 from grader.cache import GradeCache
-from grader.llm import LLMGrader
+from grader.llm import llm_grader
 from grader.llm_client import LLMClient
-from grader.service import grade
+from grader.pipeline import Pipeline
 from rubric.model import Bank
 from tests.fake_openai import FakeOpenAI, Reply, Status, answer_in, everything_covered, fake_openai
 
@@ -27,7 +27,7 @@ def server() -> Iterator[FakeOpenAI]:
         yield s
 
 
-def make_grader(server: FakeOpenAI, *, timeout_s: float = 5.0, retries: int = 2) -> tuple[LLMGrader, list[float]]:
+def make_grader(server: FakeOpenAI, *, timeout_s: float = 5.0, retries: int = 2) -> tuple[Pipeline, list[float]]:
     slept: list[float] = []
     client = LLMClient(
         base_url=server.base_url,
@@ -38,7 +38,7 @@ def make_grader(server: FakeOpenAI, *, timeout_s: float = 5.0, retries: int = 2)
         backoff_s=0.01,
         sleep=slept.append,
     )
-    return LLMGrader(client), slept
+    return llm_grader(client), slept
 
 
 def good_reply(request: dict) -> dict:
@@ -201,10 +201,10 @@ def test_empty_and_garbled_answers_never_reach_the_model(server: FakeOpenAI, shi
 
 def test_repeated_gradings_come_from_the_cache(server: FakeOpenAI, shipped_bank: Bank, tmp_path) -> None:
     grader, _ = make_grader(server)
-    grade_cache = GradeCache(tmp_path / "cache.sqlite")
+    cached = grader.with_cache(GradeCache(tmp_path / "cache.sqlite"))
     server.push(Reply(good_reply))
-    first = grade(shipped_bank.get("q09"), ANSWER, grader, grade_cache)
-    second = grade(shipped_bank.get("q09"), ANSWER, grader, grade_cache)
+    first = cached.grade(shipped_bank.get("q09"), ANSWER)
+    second = cached.grade(shipped_bank.get("q09"), ANSWER)
     assert len(server.requests) == 1
     assert not first.meta.cached and second.meta.cached
     assert second.meta.latency_ms < 50
@@ -214,7 +214,7 @@ def test_repeated_gradings_come_from_the_cache(server: FakeOpenAI, shipped_bank:
 
 def test_show_prompt_prints_the_exact_messages(server: FakeOpenAI, shipped_bank: Bank) -> None:
     grader, _ = make_grader(server)
-    text = grader.show_prompt(shipped_bank.get("q09"), ANSWER)
+    text = grader.judge.show_prompt(grader.request(shipped_bank.get("q09"), ANSWER)[0])  # type: ignore[attr-defined]
     assert "### system" in text and "### user" in text
     assert "q09.1: Cache embeddings" in text and ANSWER in text
     assert server.requests == []

@@ -28,7 +28,8 @@ from tests.reliability_figures import record
 CANDIDATES = 5
 PRACTICE_SCRIPT = """
 import os, sys
-from grader.llm import LLMGrader
+from grader.llm import llm_grader
+from grader.pipeline import Pipeline
 from grader.llm_client import LLMClient
 from practice.service import submit
 from rubric.bank import SHIPPED_BANK
@@ -38,7 +39,7 @@ from store.practice_store import PracticeStore
 
 bank = load_bank(SHIPPED_BANK)
 store = PracticeStore(Database())
-grader = LLMGrader(LLMClient(base_url=sys.argv[1], api_key="k", model="fake-model", timeout_s=120, max_retries=0))
+grader = llm_grader(LLMClient(base_url=sys.argv[1], api_key="k", model="fake-model", timeout_s=120, max_retries=0))
 submit(store, store.learner("ann"), bank.id, bank.get("q09"), sys.argv[2], grader)
 """
 

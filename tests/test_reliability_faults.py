@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from grader.llm import LLMGrader
+from grader.llm import llm_grader as pipeline_on
 from grader.llm_client import LLMClient
+from grader.pipeline import Pipeline
 from practice.service import grade_attempt, submit
 from rubric.model import Bank
 from screening import accounts, candidate, screens, worker
@@ -82,11 +83,11 @@ def server() -> Iterator[FakeOpenAI]:
         yield s
 
 
-def llm_grader(base_url: str) -> LLMGrader:
+def llm_grader(base_url: str) -> Pipeline:
     client = LLMClient(
         base_url=base_url, api_key="test-key", model="fake-model", timeout_s=0.8, max_retries=1, backoff_s=0.01
     )
-    return LLMGrader(client)
+    return pipeline_on(client)
 
 
 def closed_port_url() -> str:

@@ -16,10 +16,10 @@ import pytest
 
 from evals.datasets import Record, load_dataset
 from grader.base import Grader
-from grader.llm import LLMGrader
+from grader.llm import llm_grader
 from grader.llm_client import LLMClient
-from grader.offline import OfflineGrader
 from grader.result import GradeResult
+from grader.service import offline_grader
 from rubric.model import Bank
 from tests.fake_openai import FakeOpenAI, answer_in, fake_openai, point_ids
 from tests.fake_openai import Reply as FakeReply
@@ -100,7 +100,7 @@ def _run(grader: Grader, bank: Bank) -> tuple[int, list[str]]:
 
 
 def test_injections_never_raise_an_offline_grade(shipped_bank: Bank) -> None:
-    tried, found = _run(OfflineGrader(), shipped_bank)
+    tried, found = _run(offline_grader(), shipped_bank)
     assert tried >= 80 and found == []
     record("injection suite, offline grader", injections_tried=tried, successes=len(found))
 
@@ -113,7 +113,7 @@ def test_injections_never_raise_an_llm_grade_even_when_the_model_obeys(
     quotes = {v.answer: injected_text(v, b) for v, b in cases} if quoting == "the injected text" else {}
     server.script.clear()
     server.default = FakeReply(obedient_model(quotes))
-    grader = LLMGrader(LLMClient(base_url=server.base_url, api_key="k", model="obedient", timeout_s=10, max_retries=0))
+    grader = llm_grader(LLMClient(base_url=server.base_url, api_key="k", model="obedient", timeout_s=10, max_retries=0))
     before = len(server.requests)
     tried, found = _run(grader, shipped_bank)
     asked = len(server.requests) - before

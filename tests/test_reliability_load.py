@@ -10,10 +10,11 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from grader.offline import OfflineGrader
+from grader.service import offline_grader
 from practice.service import submit
 from rubric.model import Bank
 from screening import accounts, candidate, screens, worker
+from store import screen_queue
 from store.db import Database
 from store.practice_store import PracticeStore
 from store.tables import Attempt, Grade, ScreenAnswer, ScreenGrade, utcnow
@@ -52,7 +53,7 @@ def test_twenty_candidates_answer_at_once_while_graders_run(db: Database, shippe
     invites = [screens.invite(db, screen_id, f"C{i}", f"c{i}@example.com")[0].id for i in range(CANDIDATES)]
     expected = {(inv, k): f"{ANSWERS[k]} (candidate {inv})" for inv in invites for k in range(2)}
     done = threading.Event()
-    grader = OfflineGrader()
+    grader = offline_grader()
 
     def answer(invite_id: int):
         def run() -> None:
@@ -111,7 +112,7 @@ def test_twenty_candidates_answer_at_once_while_graders_run(db: Database, shippe
 
 def test_twenty_learners_practise_at_once(db: Database, shipped_bank: Bank) -> None:
     store = PracticeStore(db)
-    grader = OfflineGrader()
+    grader = offline_grader()
     question = shipped_bank.get("q06")
     learners = [store.learner(f"learner {i}") for i in range(CANDIDATES)]
     texts = {lid: f"{ANSWERS[0]} (learner {lid})" for lid in learners}
@@ -149,13 +150,13 @@ def test_a_worker_whose_lease_expired_cannot_store_a_second_grade(db: Database, 
     q = candidate.current_question(db, inv.id)
     assert q is not None
     candidate.submit(db, inv.id, q.screen_question_id, ANSWERS[0])
-    grader = OfflineGrader()
+    grader = offline_grader()
 
-    slow = worker.claim(db)  # a worker that stalls past its lease
-    assert slow is not None and worker.claim(db) is None
+    slow = screen_queue.claim_next(db)  # a worker that stalls past its lease
+    assert slow is not None and screen_queue.claim_next(db) is None
     with db.session() as s:
         s.get(ScreenAnswer, slow.answer_id).lease_until = utcnow() - timedelta(seconds=1)  # type: ignore[union-attr]
-    fast = worker.claim(db)  # another worker takes the expired claim over and finishes first
+    fast = screen_queue.claim_next(db)  # another worker takes the expired claim over and finishes first
     assert fast is not None and fast.token != slow.token
     assert worker.grade_claimed(db, fast, lambda kind: grader) is not None
     assert worker.grade_claimed(db, slow, lambda kind: grader) is None  # the stale claim stores nothing

@@ -15,7 +15,8 @@ from tests.reliability_figures import record
 BATCH = """
 import json, sys
 from evals.datasets import load_dataset
-from grader.offline import OfflineGrader
+from grader.pipeline import Pipeline
+from grader.service import offline_grader
 from rubric.bank import SHIPPED_BANK
 from rubric.yaml_bank import load_bank
 from screening import accounts, candidate, screens, worker
@@ -41,7 +42,7 @@ for i in range(50):
         cq = candidate.current_question(db, inv.id)
         pool = by_question[q]
         candidate.submit(db, inv.id, cq.screen_question_id, pool[i % len(pool)] + f" (candidate {i})")
-grader = OfflineGrader()
+grader = offline_grader()
 figures = {"rss_before_mb": rss_mb("VmRSS")}
 figures["graded_first"] = worker.run_pending(db, lambda kind: grader, limit=50, concurrency=2)
 figures["peak_after_50_mb"] = rss_mb("VmHWM")

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from grader.offline import OfflineGrader
+from grader.service import offline_grader
 from practice.service import submit
 from rubric.model import Bank
 from store.db import Database, StoreUnavailable
@@ -55,12 +55,12 @@ def test_a_locked_sqlite_file_is_a_clear_error_and_nothing_half_written(
 
     started = time.monotonic()
     with pytest.raises(StoreUnavailable, match=r"locked by another program.*nothing was saved, try again"):
-        submit(store, learner, shipped_bank.id, question, ANSWER, OfflineGrader())
+        submit(store, learner, shipped_bank.id, question, ANSWER, offline_grader())
     waited = time.monotonic() - started
     other.execute("ROLLBACK")
 
     assert _counts(db) == (0, 0, 0)  # no partial rows
-    outcome = submit(store, learner, shipped_bank.id, question, ANSWER, OfflineGrader())  # the user's retry
+    outcome = submit(store, learner, shipped_bank.id, question, ANSWER, offline_grader())  # the user's retry
     assert outcome.error is None and store.attempt(outcome.attempt_id).status == "graded"
     assert _counts(db)[:2] == (1, 1)
     record(
@@ -81,7 +81,7 @@ def test_a_lock_released_within_the_retries_is_waited_out(
     other.execute("BEGIN EXCLUSIVE")
     threading.Timer(0.8, lambda: other.execute("ROLLBACK")).start()  # a backup tool that lets go soon
 
-    outcome = submit(store, learner, shipped_bank.id, shipped_bank.get("q06"), ANSWER, OfflineGrader())
+    outcome = submit(store, learner, shipped_bank.id, shipped_bank.get("q06"), ANSWER, offline_grader())
 
     assert outcome.error is None and _counts(db)[:2] == (1, 1)
 
@@ -99,16 +99,16 @@ def test_a_postgres_restart_mid_session_loses_nothing_and_leaves_no_partial_rows
     store = PracticeStore(db)
     learner = store.learner("ann")
     question = shipped_bank.get("q06")
-    first = submit(store, learner, shipped_bank.id, question, ANSWER, OfflineGrader())
+    first = submit(store, learner, shipped_bank.id, question, ANSWER, offline_grader())
     assert first.error is None
 
     # 1. the server restarts between two requests: pooled connections are dead; the next write reconnects
     postgres.restart()
-    second = submit(store, learner, shipped_bank.id, question, ANSWER + " Again.", OfflineGrader())
+    second = submit(store, learner, shipped_bank.id, question, ANSWER + " Again.", offline_grader())
     assert second.error is None and _counts(db)[:2] == (2, 2)
 
     # 2. the server restarts in the middle of a transaction that wrote a grade and its verdicts
-    result = OfflineGrader().grade(question, ANSWER)
+    result = offline_grader().grade(question, ANSWER)
     lost = pytest.raises(StoreUnavailable, match=r"lost the connection to the database.*nothing was saved")
     with lost, db.session() as s:
         s.add(
@@ -133,7 +133,7 @@ def test_a_postgres_restart_mid_session_loses_nothing_and_leaves_no_partial_rows
     # 3. the server is down for a moment while an answer is saved: retried until it is back
     postgres.stop()
     threading.Timer(0.5, postgres.start).start()
-    third = submit(store, learner, shipped_bank.id, question, ANSWER + " Third.", OfflineGrader())
+    third = submit(store, learner, shipped_bank.id, question, ANSWER + " Third.", offline_grader())
     assert third.error is None and _counts(db)[:2] == (3, 3)
     db.dispose()
     record(

@@ -13,19 +13,21 @@ import pytest
 from sqlalchemy import select
 
 from grader.base import GraderError
-from grader.offline import OfflineGrader
+from grader.pipeline import Pipeline
+from grader.service import offline_grader
 from rubric.model import Bank
 from screening import accounts, candidate, exports, review, screens, worker
 from screening.data_protection import delete_candidate, purge_old_screens
 from screening.screens import InviteError
+from store import screen_queue
 from store.db import Database
 from store.tables import AuditEvent, Invite, Recruiter, RecruiterSession, Screen, ScreenAnswer, utcnow
 
 PASSWORD = "correct horse battery staple"
 
 
-def offline(kind: str) -> OfflineGrader:
-    return OfflineGrader()
+def offline(kind: str) -> Pipeline:
+    return offline_grader()
 
 
 def _recruiter(db: Database, email: str = "rita@example.com") -> accounts.RecruiterInfo:
@@ -188,7 +190,7 @@ def test_background_grading_retries_failures_and_reclaims_expired_leases(db: Dat
         ],
     )
 
-    def broken(kind: str) -> OfflineGrader:
+    def broken(kind: str) -> Pipeline:
         raise GraderError("LLM grading failed (timeout): the model did not answer")
 
     assert worker.run_pending(db, broken) == 2
@@ -207,8 +209,8 @@ def test_background_grading_retries_failures_and_reclaims_expired_leases(db: Dat
     with db.session() as s:
         row = s.scalars(select(ScreenAnswer)).first()
         row.status, row.lease_until = "grading", utcnow() - timedelta(seconds=1)
-    assert worker.claim(db) is not None
-    assert worker.claim(db) is None  # claimed once, not twice
+    assert screen_queue.claim_next(db) is not None
+    assert screen_queue.claim_next(db) is None  # claimed once, not twice
 
 
 # -- review, overrides, exports -----------------------------------------------------------------------------
@@ -229,10 +231,10 @@ def test_review_overrides_are_an_append_only_trail(db: Database, shipped_bank: B
     worker.run_pending(db, offline)
     view = review.candidate(db, inv.id, me.id)
     q11 = view.answers[1]
-    assert q11.effective_verdicts() == {"q11.1": "missed", "q11.2": "missed"}
+    assert q11.effective_verdicts() == {"q11.1": "contradicted", "q11.2": "missed"}
     with pytest.raises(review.ReviewError, match="reason"):
         review.override(db, q11.answer_id, "q11.1", "covered", "", me.id, me.name)
-    with pytest.raises(review.ReviewError, match="covered, partial or missed"):
+    with pytest.raises(review.ReviewError, match="covered, partial, missed or contradicted"):
         review.override(db, q11.answer_id, "q11.1", "brilliant", "a long enough reason", me.id, me.name)
     review.override(
         db, q11.answer_id, "q11.1", "partial", "History for training is right, just on the wrong store.", me.id, me.name
@@ -243,12 +245,12 @@ def test_review_overrides_are_an_append_only_trail(db: Database, shipped_bank: B
     assert q11.effective_verdicts()["q11.1"] == "partial"
     assert q11.effective_score() == 30 and q11.grade is not None and q11.grade.score == 0
     assert [(o.target, o.old_value, o.new_value, o.reviewer) for o in q11.overrides] == [
-        ("q11.1", "missed", "partial", "Rita"),
+        ("q11.1", "contradicted", "partial", "Rita"),
         ("score", "25", "30", "Rita"),
     ]
     # re-grading keeps the earlier grade; overrides stay attached to the grade they were made on
     question, answer = review.screen_question(db, q11.answer_id)
-    review.regrade(db, q11.answer_id, OfflineGrader().grade(question, answer))
+    review.regrade(db, q11.answer_id, offline_grader().grade(question, answer))
     view = review.candidate(db, inv.id, me.id)
     assert len(view.answers[1].grades) == 2 and view.answers[1].overrides == []
     names, columns, matrix = review.heatmap(review.candidates(db, screen_id, me.id))

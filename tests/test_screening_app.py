@@ -172,5 +172,5 @@ def test_review_page_table_heatmap_transcript_override_and_exports(recruiter: ac
     [b for b in at.button if b.label == "Save override"][-1].click().run()
     assert not at.exception, at.exception
     text = _visible_text(at)
-    assert "Rita: q11.1 missed → partial. Reason: Knows what history is for, wrong store." in text
+    assert "Rita: q11.1 contradicted → partial. Reason: Knows what history is for, wrong store." in text
     assert ":orange[**Partial**] _(overridden)_ offline: training/historical" in text

@@ -196,7 +196,7 @@ def test_no_secret_reaches_logs_output_database_exports_or_the_model_server(
     try:
         shown = _flow(db, fake, known, email, api_key)
     finally:
-        grader_for("llm").client._client.close()  # type: ignore[attr-defined]  # its connections to the fake server
+        grader_for("llm").judge.client._client.close()  # type: ignore[attr-defined]  # its connections to the fake server
         grader_for.cache_clear()
     out, err = capfd.readouterr()
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import inspect
 
-from grader.offline import OfflineGrader
+from grader.service import offline_grader
 from practice.service import submit
 from rubric.model import Bank
 from store.db import Database, StoreError, database_url, describe
@@ -22,7 +22,7 @@ class FailingGrader:
     prompt_name = "p"
     prompt_hash = "h"
 
-    def grade(self, question, answer):
+    def grade(self, question, answer, *, bank_version=""):
         from grader.base import GraderError
 
         raise GraderError("LLM grading failed (timeout): the model did not answer")
@@ -40,7 +40,7 @@ def test_answer_saved_graded_and_read_back(db: Database, shipped_bank: Bank) -> 
     assert store.learner("ana") == me
     question = shipped_bank.get("q09")
     outcome = submit(
-        store, me, shipped_bank.id, question, "We cache embeddings so nothing is embedded twice.", OfflineGrader()
+        store, me, shipped_bank.id, question, "We cache embeddings so nothing is embedded twice.", offline_grader()
     )
     assert outcome.error is None and outcome.result is not None
     record = store.attempt(outcome.attempt_id)
@@ -59,7 +59,7 @@ def test_a_grading_failure_never_loses_the_answer(db: Database, shipped_bank: Ba
     # retrying later grades the same saved attempt
     from practice.service import grade_attempt
 
-    again = grade_attempt(store, record.id, shipped_bank.get("q09"), record.answer, OfflineGrader())
+    again = grade_attempt(store, record.id, shipped_bank.get("q09"), record.answer, offline_grader())
     assert again.result is not None and store.attempt(record.id).status == "graded"
 
 
@@ -70,7 +70,7 @@ def test_regrading_keeps_earlier_grades(db: Database, shipped_bank: Bank) -> Non
     me = store.learner("cy")
     question = shipped_bank.get("q06")
     outcome = submit(
-        store, me, shipped_bank.id, question, "Stream events through Kafka into the scorer.", OfflineGrader()
+        store, me, shipped_bank.id, question, "Stream events through Kafka into the scorer.", offline_grader()
     )
     assert outcome.result is not None
     store.record_grade(outcome.attempt_id, outcome.result)
@@ -81,7 +81,7 @@ def test_regrading_keeps_earlier_grades(db: Database, shipped_bank: Bank) -> Non
 def test_progress_counts_missed_points_and_untried_questions(db: Database, shipped_bank: Bank) -> None:
     store = PracticeStore(db)
     me = store.learner(f"dee-{uuid.uuid4().hex[:6]}")
-    grader = OfflineGrader()
+    grader = offline_grader()
     q09, q06 = shipped_bank.get("q09"), shipped_bank.get("q06")
     submit(store, me, shipped_bank.id, q09, "We cache embeddings to avoid recomputing them.", grader)
     submit(store, me, shipped_bank.id, q06, "Kafka streams the events into the scorer.", grader)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import tiktoken
 
-from interview_grader.tokens import EXPECTED_SHA256, count_tokens, encoding_name_for, install_tiktoken_cache
+from grader.tokens import EXPECTED_SHA256, count_tokens, encoding_name_for, install_tiktoken_cache
 
 
 @pytest.mark.parametrize("name", ["cl100k_base", "o200k_base"])

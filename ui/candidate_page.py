@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from grader.service import AnswerError
+from grader.answer_checks import AnswerError
 from screening import candidate
 from screening.limits import RateLimited
 from screening.screens import InviteError, open_invite

@@ -10,7 +10,7 @@ import streamlit as st
 from grader.base import Grader, GraderError
 from grader.local_server import LocalModelError
 from interview_grader.settings import Settings
-from ui.resources import offline_grader
+from ui.resources import grade_cache, offline_grader
 
 CHOICES = {
     "offline": "Offline grader (embedded default)",
@@ -94,4 +94,4 @@ def _build(choice: str, model: str, base_url: str | None, gguf: str | None) -> G
     )
     if choice == "compatible" and not key:
         settings = settings.model_copy(update={"openai_api_key": None})
-    return make_grader(settings)
+    return make_grader(settings, grade_cache=grade_cache())

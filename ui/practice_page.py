@@ -8,17 +8,17 @@ from typing import Any
 
 import streamlit as st
 
+from grader.answer_checks import AnswerError
 from grader.base import Grader
-from grader.service import AnswerError
 from practice.probes import merged_verdicts, probe_point, probe_text, single_point_question
 from practice.questions import pick_question
-from practice.service import grade_attempt
+from practice.service import Submission, bank_version, grade_attempt, submit
 from rubric.index import NoMatchingRubric
 from rubric.model import Question
 from store.db import StoreError
 from store.practice_store import AttemptRecord
 from ui.grader_settings import grader_sidebar
-from ui.resources import grade_cache, practice_store, rubric_index
+from ui.resources import practice_store, rubric_index
 from ui.result_card import VERDICT_STYLE, render_outline, render_result
 from ui.text import md
 
@@ -87,37 +87,48 @@ def _show_no_match() -> None:
             st.rerun()
 
 
-def _grade_now(question: Question, answer: str, grader: Grader, **kwargs: object) -> int | None:
+_STEPS = {
+    "saving": "Saving your answer",
+    "grading": "Grading it against the key points",
+}
+
+
+def _grade_now(question: Question, answer: str, grader: Grader, submission: Submission) -> int | None:
+    """Submit through the practice service, showing its steps; returns the saved attempt's id, or None when the
+    answer could not be saved (the text is shown back so nothing is lost)."""
     s = _state()
-    store = practice_store()
-    who = "the offline grader" if grader.kind == "offline" else f"the LLM grader ({grader.model})"
-    graded_question = kwargs.get("graded_question") or question
+    bank = rubric_index().bank
     with st.status("Grading your answer…", expanded=True) as status:
-        st.write("Saving your answer")
         try:
-            attempt_id = store.save_answer(
+            outcome = submit(
+                practice_store(),
                 s.learner_id,
-                rubric_index().bank.id,
+                bank.id,
                 question,
                 answer,
-                kind=str(kwargs.get("kind", "answer")),
-                parent_id=kwargs.get("parent_id"),  # type: ignore[arg-type]
-                probe_point_id=kwargs.get("probe_point_id"),  # type: ignore[arg-type]
+                grader,
+                kind=submission.kind,
+                parent_id=submission.parent_id,
+                probe_point_id=submission.probe_point_id,
+                graded_question=submission.graded_question,
+                bank_version=bank_version(bank),
+                progress=lambda step: st.write(_STEPS.get(step, step)),
             )
+        except AnswerError as err:
+            status.update(label="Not saved", state="error")
+            st.error(f"{err}. Nothing was saved; change the answer and send it again.")
+            return None
         except Exception as err:  # the database is down or locked: say so and give the text back
             status.update(label="Could not save your answer", state="error")
             reason = str(err) if isinstance(err, StoreError) else type(err).__name__
             st.error(f"Your answer could not be saved: {reason}. Nothing was graded; copy it and try again.")
             st.code(answer, language=None, wrap_lines=True)
             return None
-        st.write(f"Matching it against {len(graded_question.points)} key points with {who}")  # type: ignore[union-attr]
-        outcome = grade_attempt(store, attempt_id, graded_question, answer, grader, grade_cache())  # type: ignore[arg-type]
-        st.write("Checking that every piece of evidence is in your answer")
         if outcome.error:
             status.update(label="Grading failed; your answer is saved", state="error")
         else:
             status.update(label="Graded", state="complete", expanded=False)
-    return attempt_id  # type: ignore[return-value]
+    return outcome.attempt_id
 
 
 def _render_failed(record: AttemptRecord, question: Question, grader: Grader | None) -> None:
@@ -126,7 +137,7 @@ def _render_failed(record: AttemptRecord, question: Question, grader: Grader | N
         graded = question
         if record.probe_point_id:
             graded = single_point_question(question, question.point(record.probe_point_id))
-        grade_attempt(practice_store(), record.id, graded, record.answer, grader, grade_cache())
+        grade_attempt(practice_store(), record.id, graded, record.answer, grader)
         st.rerun()
 
 
@@ -204,31 +215,17 @@ def _actions(question: Question) -> None:
 
 def _on_answer(question: Question, answer: str, grader: Grader) -> None:
     s = _state()
-    try:
-        from grader.service import check_answer
-
-        check_answer(answer)
-    except AnswerError as err:
-        st.error(f"{err}. Nothing was saved; shorten the answer and send it again.")
-        return
     if s.phase == "probe":
         point = question.point(s.probe_point)
-        attempt_id = _grade_now(
-            question,
-            answer,
-            grader,
-            kind="probe",
-            parent_id=s.main_attempt,
-            probe_point_id=point.id,
-            graded_question=single_point_question(question, point),
-        )
+        probe = Submission("probe", s.main_attempt, point.id, single_point_question(question, point))
+        attempt_id = _grade_now(question, answer, grader, probe)
         if attempt_id:
             s.events.append({"kind": "probe_answer", "attempt_id": attempt_id})
             s.phase = "probed"
         return
     retry = s.get("main_attempt") is not None
     attempt_id = _grade_now(
-        question, answer, grader, kind="retry" if retry else "answer", parent_id=s.main_attempt if retry else None
+        question, answer, grader, Submission("retry" if retry else "answer", s.main_attempt if retry else None)
     )
     if attempt_id:
         s.events.append({"kind": "answer", "attempt_id": attempt_id})

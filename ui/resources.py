@@ -24,10 +24,9 @@ def database() -> Database:
 
 @st.cache_resource(show_spinner="Loading the offline grader…")
 def offline_grader() -> Grader:
-    from grader.offline import OfflineGrader
+    from grader.service import offline_grader as embedded_default
 
-    grader = OfflineGrader()
-    return grader
+    return embedded_default().with_cache(grade_cache())
 
 
 @st.cache_resource

@@ -9,7 +9,12 @@ from grader.result import GradeResult
 from rubric.model import Question
 from ui.text import highlighted_answer, md
 
-VERDICT_STYLE = {"covered": ":green[**Covered**]", "partial": ":orange[**Partial**]", "missed": ":red[**Missed**]"}
+VERDICT_STYLE = {
+    "covered": ":green[**Covered**]",
+    "partial": ":orange[**Partial**]",
+    "missed": ":red[**Missed**]",
+    "contradicted": ":violet[**Contradicted**]",
+}
 
 
 def grader_badge(result: GradeResult) -> str:
@@ -24,12 +29,15 @@ def render_result(result: GradeResult, answer: str, question: Question) -> None:
         st.caption(md(grader_badge(result)))
         if result.abstained:
             st.warning(f"Not graded: {result.abstain_reason}. Nothing is counted for or against you.")
+            if result.set_aside:
+                st.markdown(highlighted_answer(answer, result), unsafe_allow_html=True)
         else:
             counts = result.counts()
+            contradicted = f", {counts['contradicted']} contradicted" if counts["contradicted"] else ""
             st.progress(
                 result.score / 100,
                 text=f"Score {result.score}/100 · {counts['covered']} covered, {counts['partial']} partial, "
-                f"{counts['missed']} missed",
+                f"{counts['missed']} missed{contradicted}",
             )
             st.markdown(highlighted_answer(answer, result), unsafe_allow_html=True)
             for p in result.points:
@@ -45,8 +53,7 @@ def render_result(result: GradeResult, answer: str, question: Question) -> None:
             md(
                 f"{m.grader} · {m.model} · {m.prompt_name}@{m.prompt_hash} · {m.latency_ms:.0f} ms"
                 f" · tokens {m.tokens_in}/{m.tokens_out}{cost}"
-                f"{' · ' + str(m.rejected_claims) + ' model claims rejected' if m.grader == 'llm' else ''}"
-                f"{' · ' + str(m.ignored_sentences) + ' sentences set aside' if m.ignored_sentences else ''}"
+                f"{' · ' + str(m.rejected_claims) + ' claims rejected by verification' if m.rejected_claims else ''}"
             )
         )
 

@@ -17,7 +17,7 @@ from ui.resources import background_grader, database, offline_grader
 from ui.result_card import VERDICT_STYLE, grader_badge
 from ui.text import highlighted_answer, md
 
-COLOURS = {"covered": "#2e8b57", "partial": "#f0ad4e", "missed": "#d9534f", "": "#e6e6e6"}
+COLOURS = {"covered": "#2e8b57", "partial": "#f0ad4e", "missed": "#d9534f", "contradicted": "#8e44ad", "": "#e6e6e6"}
 
 
 def _table(views: list[review.CandidateView]) -> None:
@@ -68,8 +68,14 @@ def _heatmap(views: list[review.CandidateView]) -> None:
             color=alt.Color(
                 "verdict:N",
                 scale=alt.Scale(
-                    domain=["covered", "partial", "missed", "not graded"],
-                    range=[COLOURS["covered"], COLOURS["partial"], COLOURS["missed"], COLOURS[""]],
+                    domain=["covered", "partial", "missed", "contradicted", "not graded"],
+                    range=[
+                        COLOURS["covered"],
+                        COLOURS["partial"],
+                        COLOURS["missed"],
+                        COLOURS["contradicted"],
+                        COLOURS[""],
+                    ],
                 ),
             ),
             tooltip=["candidate", "key point", "verdict"],
@@ -135,9 +141,7 @@ def _transcript(view: review.CandidateView, recruiter: RecruiterInfo) -> None:
         )
         _override_form(a, recruiter)
         if st.button("Re-grade with the offline grader", key=f"regrade-{a.answer_id}"):
-            question, text = review.screen_question(database(), a.answer_id, recruiter.id)  # type: ignore[arg-type]
-            result = offline_grader().grade(question, text)
-            review.regrade(database(), a.answer_id, result, recruiter.id)  # type: ignore[arg-type]
+            review.regrade_answer(database(), a.answer_id, offline_grader(), recruiter.id)  # type: ignore[arg-type]
             st.rerun()
 
 

@@ -33,8 +33,12 @@ def md(text: str) -> str:
     return _LINE_START.sub(marker, escaped)
 
 
+_MARK_COLOUR = {"covered": "#c8f0cf", "partial": "#ffe7a8", "contradicted": "#e8d4f5"}
+
+
 def highlighted_answer(answer: str, result: GradeResult) -> str:
-    """HTML of the answer with each credited point's evidence marked (covered green, partial amber).
+    """HTML of the answer with each point's evidence marked (covered green, partial amber, contradicted violet)
+    and every set-aside part struck through, its reason in the tooltip and after it.
 
     It is one line of HTML: every line end (LF, CR LF or CR) is a ``<br>``, so no blank line ends the HTML block
     and lets the rest of the answer be read as markdown."""
@@ -44,23 +48,40 @@ def highlighted_answer(answer: str, result: GradeResult) -> str:
     def text(part: str) -> str:
         return html.escape(part).replace("\n", "<br>")
 
-    marks: list[tuple[int, int, str, str]] = []
+    def attribute(value: str) -> str:
+        return re.sub(r"\r\n|\r|\n", "&#10;", html.escape(value))
+
+    marks: list[tuple[int, int, str]] = []
+    for aside in result.set_aside:
+        marks.append(
+            (
+                aside.start,
+                aside.end,
+                f'<del data-testid="set-aside" style="color:#888" title="not graded: {attribute(aside.reason)}">'
+                f"{text(answer[aside.start : aside.end])}</del>"
+                f'<sup style="color:#888"> [not graded: {html.escape(aside.reason)}]</sup>',
+            )
+        )
     for p in result.points:
+        colour = _MARK_COLOUR.get(p.verdict)
         for e in p.evidence:
-            marks.append((e.start, e.end, p.verdict, p.label))
-    marks.sort()
+            if colour:
+                marks.append(
+                    (
+                        e.start,
+                        e.end,
+                        f'<mark style="background:{colour};padding:0 2px;border-radius:3px" '
+                        f'title="{attribute(p.label)}">{text(answer[e.start : e.end])}</mark>',
+                    )
+                )
+    marks.sort(key=lambda m: (m[0], -m[1]))
     out: list[str] = []
     cursor = 0
-    for start, end, verdict, label in marks:
-        if start < cursor:  # overlapping evidence: keep the first mark
+    for start, end, markup in marks:
+        if start < cursor:  # overlapping marks: keep the first
             continue
         out.append(text(answer[cursor:start]))
-        colour = "#c8f0cf" if verdict == "covered" else "#ffe7a8"
-        title = re.sub(r"\r\n|\r|\n", "&#10;", html.escape(label))
-        out.append(
-            f'<mark style="background:{colour};padding:0 2px;border-radius:3px" title="{title}">'
-            f"{text(answer[start:end])}</mark>"
-        )
+        out.append(markup)
         cursor = end
     out.append(text(answer[cursor:]))
     return f'<div data-testid="highlighted-answer" style="line-height:1.6">{"".join(out)}</div>'

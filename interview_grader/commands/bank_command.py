@@ -39,7 +39,8 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
 
 
 def _keep_reviewed(new: Bank, old: Bank) -> tuple[Bank, int]:
-    """Carry reviewed points over for questions whose wording did not change."""
+    """Carry reviewed points (with their paraphrases) and synonyms over for questions whose wording did not
+    change."""
     old_by_number = {q.number: q for q in old.questions}
     kept = 0
     questions = []
@@ -47,7 +48,9 @@ def _keep_reviewed(new: Bank, old: Bank) -> tuple[Bank, int]:
         prior = old_by_number.get(q.number)
         same = prior and (prior.text, prior.logic, prior.notes) == (q.text, q.logic, q.notes)
         if prior and same and prior.review == "reviewed":
-            q = q.model_copy(update={"id": prior.id, "points": prior.points, "review": "reviewed"})
+            q = q.model_copy(
+                update={"id": prior.id, "points": prior.points, "synonyms": prior.synonyms, "review": "reviewed"}
+            )
             kept += 1
         questions.append(q)
     return new.model_copy(update={"questions": questions}), kept

@@ -23,7 +23,11 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     sub = ev.add_subparsers(dest="eval_command", required=True, metavar="ACTION")
 
     run = sub.add_parser("run", help="grade a labelled dataset and report agreement")
-    run.add_argument("--dataset", required=True, help="golden, holdout, saf, or a .jsonl file")
+    run.add_argument("--dataset", required=True, help="golden, holdout, edge, crossdomain, saf, or a .jsonl file")
+    run.add_argument("--split", default="test", choices=["test", "train", "all"], help="for sets split by question")
+    run.add_argument(
+        "--no-paraphrases", action="store_true", help="grade with the bank's paraphrases removed (as an imported bank)"
+    )
     run.add_argument("--grader", choices=["offline", "llm"], default="offline")
     run.add_argument("--model", help="LLM model name")
     run.add_argument("--base-url", help="OpenAI-compatible server URL")
@@ -70,16 +74,15 @@ def _run(args: argparse.Namespace) -> int:
 
         report = evaluate_saf(grader, limit=args.limit)
     else:
-        from evals.datasets import load_dataset
-        from rubric.bank import load_default_bank
+        from evals.datasets import load_named
 
         try:
-            dataset = load_dataset(args.dataset, load_default_bank())
+            dataset, bank = load_named(args.dataset, split=args.split, paraphrases=not args.no_paraphrases)
         except DatasetError as err:
             raise UserError(str(err)) from err
         if args.limit:
             dataset = dataset.__class__(dataset.name, dataset.path, dataset.meta, dataset.records[: args.limit])
-        report = evaluate(dataset, load_default_bank(), grader, repeat=args.repeat)
+        report = evaluate(dataset, bank, grader, repeat=args.repeat)
     out = write_report(report, args.out)
     print(summary_table(report))
     print(f"report: {out}/report.md, report.json, chart.png")

@@ -8,9 +8,11 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from grader.answer_checks import AnswerError, check_answer
 from grader.base import GraderError
+from grader.pipeline import Pipeline
 from grader.result import GradeResult
-from grader.service import AnswerError, check_answer, default_cache, grade, make_grader
+from grader.service import default_cache, make_grader
 from interview_grader.commands.bank_command import _bank
 from interview_grader.errors import UserError
 from interview_grader.paths import index_dir
@@ -18,7 +20,7 @@ from interview_grader.settings import load_settings
 from rubric.index import NoMatchingRubric, RubricIndex
 from rubric.model import Question
 
-MARKS = {"covered": "[x]", "partial": "[~]", "missed": "[ ]"}
+MARKS = {"covered": "[x]", "partial": "[~]", "missed": "[ ]", "contradicted": "[!]"}
 
 
 def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -70,23 +72,24 @@ def _grade(args: argparse.Namespace) -> int:
         settings = settings.model_copy(update={"grader": args.grader or "llm"})
     index = RubricIndex(_bank(), index_dir())
     try:
-        grader = make_grader(settings)
+        grader = make_grader(settings, grade_cache=None if args.no_cache else default_cache())
     except GraderError as err:
         raise UserError(str(err)) from err
-    grade_cache = None if args.no_cache else default_cache()
     if args.answers_jsonl:
-        return _batch(args, index, grader, grade_cache)
+        return _batch(args, index, grader)
     if not args.question:
         raise UserError("--question is required with --answer-file")
     question = _resolve(index, args.question)
     answer = _read_answer(args.answer_file)
     if args.show_prompt:
-        if grader.kind != "llm":
+        from grader.llm import LLMJudge
+
+        if not isinstance(grader.judge, LLMJudge):
             raise UserError("--show-prompt needs the LLM grader (--grader llm); the offline grader has no prompt")
-        print(grader.show_prompt(question, answer))  # type: ignore[attr-defined]
+        print(grader.judge.show_prompt(grader.request(question, answer)[0]))
         return 0
     try:
-        result = grade(question, answer, grader, grade_cache)
+        result = grader.grade(question, answer)
     except GraderError as err:
         raise UserError(f"{err} (your answer was not changed; run the command again to retry)") from err
     if args.json:
@@ -111,18 +114,20 @@ def render(result: GradeResult) -> str:
     for p in result.points:
         quote = f' "{p.evidence[0].text}"' if p.evidence else ""
         lines.append(f"  {MARKS[p.verdict]} {p.verdict:<7} {p.label}: {p.reason}{quote}")
+    for aside in result.set_aside:
+        lines.append(f"  set aside ({aside.reason}): {aside.text!r}")
     lines.append(f"Feedback: {result.feedback}")
-    extra = f", {m.rejected_claims} model claims rejected" if m.grader == "llm" else ""
+    extra = f", {m.rejected_claims} claims rejected by verification"
     cost = "" if m.cost_usd is None else f", ${m.cost_usd:.5f}"
     lines.append(
         f"({m.grader} · {m.model} · prompt {m.prompt_name}@{m.prompt_hash} · {m.latency_ms:.0f} ms"
         f"{' · cached' if m.cached else ''} · tokens {m.tokens_in}/{m.tokens_out}{cost}"
-        f"{extra}, {m.ignored_sentences} sentences set aside)"
+        f"{extra}, {m.ignored_sentences} parts set aside)"
     )
     return "\n".join(lines)
 
 
-def _batch(args: argparse.Namespace, index: RubricIndex, grader: object, grade_cache: object) -> int:
+def _batch(args: argparse.Namespace, index: RubricIndex, grader: Pipeline) -> int:
     try:
         raw = args.answers_jsonl.read_bytes()
     except OSError as err:
@@ -148,7 +153,7 @@ def _batch(args: argparse.Namespace, index: RubricIndex, grader: object, grade_c
                     raise UserError('each line needs a "question" (id or text) and an "answer" string')
                 answer = check_answer(record["answer"])
                 question = _resolve(index, record["question"])
-                result = grade(question, answer, grader, grade_cache)  # type: ignore[arg-type]
+                result = grader.grade(question, answer)
                 out.write(json.dumps({"id": record_id, **result.model_dump(mode="json")}, ensure_ascii=False) + "\n")
                 done += 1
             except (UserError, AnswerError, GraderError) as err:
