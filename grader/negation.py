@@ -1,5 +1,5 @@
-"""Which words of a sentence the candidate rejects: "I would not use Kafka", "no need for Redis",
-"rather than feature flags", "Kafka is overkill here", "batching doesn't really apply", "linting is a waste
+"""Which words of a sentence the candidate rejects: "I would not use X", "no need for a Y",
+"rather than a Z", "X is overkill here", "batching doesn't really apply", "linting is a waste
 of time, I'd skip it".
 
 A cue negates the words after it up to the end of its clause (punctuation, or a word such as "but",
@@ -27,7 +27,7 @@ _BACKWARD_AFTER_NOT = frozenset(
 BACKWARD_CUES = frozenset("unnecessary overkill pointless needless useless unneeded waste".split())
 _PHRASE_CUES = (("instead", "of"), ("rather", "than"), ("no", "need"), ("not", "need"), ("don't", "need"))
 _SCOPE_END = frozenset("but however whereas while although though instead yet so because since then which that".split())
-# "and" ends a scope when a new clause starts after it ("we skip Kafka and we use Redis"), not inside a list.
+# "and" ends a scope when a new clause starts after it ("we skip X and we use Y"), not inside a list.
 _CLAUSE_STARTERS = frozenset("we i you they it he she this that then instead use rely".split())
 _PUNCT_END = (",", ";", ":", "(", ")", " - ", " – ", " — ")
 # Words that carry no content of their own after a cue: "doesn't really apply", "wouldn't bother with it".

@@ -29,7 +29,7 @@ from grader.segments import Span, Word, clauses, words
 from rubric.glossary import Glossary
 from rubric.terms import STOP_WORDS, stem
 
-# A view that rejects this share of a phrasing's terms ("rather not version the URLs") cannot credit it.
+# A view that rejects this share of a phrasing's terms ("rather not version the files") cannot credit it.
 REJECTED_SHARE = 0.34
 
 
@@ -48,7 +48,7 @@ class SpanView:
     full_vector: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
 
 
-# Function words that can sit inside a bare list ("X and Y", "no monitoring") without relating anything.
+# Function words that can sit inside a bare list ("X and Y", "no tests") without relating anything.
 _NOT_RELATIONAL = frozenset(
     "and or nor no not also etc e.g i.e vs both all each any some more most very too only own same such".split()
 )
@@ -123,7 +123,7 @@ def _split_by_subject(answer: str, clause: Span, profile: QuestionProfile) -> li
 
 
 def _fragments(answer: str, sentence: Span) -> list[Span]:
-    """Comma-separated pieces of a list-like sentence ("Kafka for ingestion, Triton for serving, ..."), so
+    """Comma-separated pieces of a list-like sentence ("X for ingestion, Y for serving, ..."), so
     evidence can point at the words that matter."""
     if sentence.text.count(",") < 2:
         return []
@@ -173,8 +173,8 @@ def _parts(answer: str, sentence: Span, profile: QuestionProfile) -> list[Span]:
 
 
 def _subjects_of(span: Span, parts: list[Span], sentence: Span, profile: QuestionProfile) -> set[str]:
-    """The subjects a span is about: those it names, else those of the clause around it ("Async is for real
-    time, like fraud scoring": the fragment "like fraud scoring" is about async), else the sentence's single one."""
+    """The subjects a span is about: those it names, else those of the clause around it ("B is for real
+    time, like live lookups": the fragment "like live lookups" is about B), else the sentence's single one."""
     named = {key for _, key in _subject_mentions(span.text, span.start, profile)}
     if named or not profile.has_subjects:
         return named
@@ -288,7 +288,7 @@ class Judgement:
     example: str | None
     dense: float
     share: float
-    rejects_terms: bool = False  # the view rejects the point's own words ("rather not version the URLs")
+    rejects_terms: bool = False  # the view rejects the point's own words ("rather not version the files")
 
 
 def judge_view(profile: PointProfile, index: int, view: SpanView, question: QuestionProfile) -> Judgement:

@@ -28,7 +28,7 @@ from rubric.terms import STOP_WORDS, stem
 class Phrasing:
     text: str
     terms: dict[str, float]  # affirmed term -> weight
-    negated: dict[str, float]  # terms the phrasing itself negates ("a notebook with no monitoring")
+    negated: dict[str, float]  # terms the phrasing itself negates ("a script with no tests")
 
     @property
     def total(self) -> float:
@@ -51,7 +51,7 @@ class PointProfile:
 
     @property
     def negative(self) -> bool:
-        """The point itself says what is absent ("a notebook with no monitoring", "irreversible")."""
+        """The point itself says what is absent ("a script with no tests", "irreversible")."""
         return any(ph.negated for ph in self.phrasings)
 
 
@@ -65,7 +65,7 @@ class QuestionProfile:
     glossary: Glossary
 
     def subject_patterns(self) -> list[tuple[str, re.Pattern[str]]]:
-        """(subject key, pattern) for every alias, longest first so "online store" wins over "online"."""
+        """(subject key, pattern) for every alias, longest first so "feature store" wins over "store"."""
         pairs = [(prof.subject_key, p) for prof in self.points if prof.subject_key for p in prof.subject]
         return sorted(pairs, key=lambda kp: -len(kp[1].pattern))  # type: ignore[return-value]
 
@@ -75,7 +75,7 @@ def term_weight(term: str) -> float:
 
 
 def text_terms(text: str, glossary: Glossary) -> tuple[dict[str, float], dict[str, float]]:
-    """Weighted content terms of ``text``, split into affirmed and negated ("no monitoring", "does not
+    """Weighted content terms of ``text``, split into affirmed and negated ("no tests", "does not
     guarantee ordering"), with the same negation scopes as answers are read with."""
     affirmed: dict[str, float] = {}
     negated: dict[str, float] = {}

@@ -1,7 +1,7 @@
 """Which content words a text affirms and which it denies, for points and answers alike.
 
-The same negation scopes (:mod:`grader.negation`) are applied to a key point and to the answer, so "Kafka does
-not guarantee ordering across partitions" and "Kafka doesn't guarantee order across partitions" agree, while
+The same negation scopes (:mod:`grader.negation`) are applied to a key point and to the answer, so "X does
+not guarantee ordering across shards" and "X doesn't guarantee order across shards" agree, while
 "no rate limits per user" denies what "Use rate limits per user" affirms. Words such as "irreversible" deny
 their base ("reversible"). Terms are stems, without stop words.
 """

@@ -43,7 +43,7 @@ def _words(phrase: str) -> list[str]:
 
 
 def _stems_of(ws: list[str]) -> set[str]:
-    """Stems of the words, and of the parts of hyphenated ones ("production-ready": production, ready)."""
+    """Stems of the words, and of the parts of hyphenated ones ("read-only": read, only)."""
     out = set()
     for w in ws:
         out.add(stem(w))
@@ -53,8 +53,8 @@ def _stems_of(ws: list[str]) -> set[str]:
 
 
 def _side_terms(a: list[str], b: list[str]) -> tuple[set[str], set[str]]:
-    """The words that tell the sides apart, as stems. In "an online vs offline feature store" the head
-    ("feature store") belongs to both sides: only "online" and "offline" tell them apart."""
+    """The words that tell the sides apart, as stems. In "a hot vs cold storage tier" the head
+    ("storage tier") belongs to both sides: only "online" and "offline" tell them apart."""
     if len(a) == 1 and len(b) > 1:
         b = b[:1]
     elif len(b) == 1 and len(a) > 1:
@@ -84,7 +84,7 @@ def question_sides(question: Question) -> list[set[str]]:
 @dataclass(frozen=True)
 class Side:
     key: str  # the same for every point about this side
-    name: str  # as a learner reads it ("masking")
+    name: str  # as a learner reads it ("hashing")
     patterns: tuple[re.Pattern[str], ...]  # how an answer names it
 
 
@@ -95,7 +95,7 @@ def _alias_pattern(alias: str) -> re.Pattern[str]:
 
 
 def _stem_pattern(term: str) -> re.Pattern[str]:
-    """Any word starting with the stem ("mask" finds masking, masked, masks)."""
+    """Any word starting with the stem ("hash" finds hashing, hashed, hashes)."""
     return re.compile(r"(?<![\w/-])" + re.escape(term) + r"[\w-]*", re.IGNORECASE)
 
 
@@ -137,7 +137,7 @@ def point_sides(question: Question) -> dict[str, Side]:
 
 
 def _with_synonyms(terms: set[str], question: Question) -> set[str]:
-    """A side's stems and those of its synonyms in the bank ("sync" for "synchronous")."""
+    """A side's stems and those of its synonyms in the bank ("pg" for "postgres")."""
     out = set(terms)
     for group in question.synonyms:
         stems = [_stems(term) for term in group]
@@ -147,7 +147,7 @@ def _with_synonyms(terms: set[str], question: Question) -> set[str]:
 
 
 def _side_names(question: Question, sides: list[set[str]]) -> list[list[str]]:
-    """Each side's distinguishing words as written in the question and the points ("masking"), longest first."""
+    """Each side's distinguishing words as written in the question and the points ("hashing"), longest first."""
     written: list[set[str]] = [set() for _ in sides]
     texts = [question.text, *(f"{p.text} {p.label}" for p in question.points)]
     for text in texts:

@@ -8,7 +8,7 @@ A ``covered`` or ``partial`` claim stands only if its quote
    and must not negate what the point affirms ("no rate limits" for "rate limits per user", "I would not use
    X" for a point whose example is X); for a point that states an absence ("X does not guarantee Y"), it must
    not assert, with no negation of its own, what the point denies. Only grammatical negation counts here;
-4. is a statement, not a bare list of names ("Kafka, Redis, Triton."), unless the question asks for a name;
+4. is a statement, not a bare list of names ("X, Y, Z."), unless the question asks for a name;
 5. is not plainly unrelated to the point: it shares a content word with the point (its text, label, examples,
    paraphrases or the question's synonyms) or is at least :data:`RELATED_FLOOR` similar to one of them.
 
@@ -139,7 +139,7 @@ _RELATIONAL = STOP_WORDS - frozenset("and or nor also etc e.g i.e vs both all ea
 
 
 def is_bare_list(text: str) -> bool:
-    """A list of names that relates nothing to anything ("Kafka, Redis, Triton.")."""
+    """A list of names that relates nothing to anything ("X, Y, Z.")."""
     if re.search(r"=|->|→|=>|:", text):
         return False
     items = [p.strip() for p in re.split(r"[,/;|]|\band\b|\bor\b", text) if p.strip()]
