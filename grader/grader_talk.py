@@ -57,9 +57,9 @@ def blank_mentions(text: str, *, inside_sentence: bool = False) -> str:
                 out[i] = " "
     text = "".join(out)
     cut = None
-    m = _INTRODUCER.search(text)
-    if m and m.start() > 0:
-        cut = m.end()
+    intro = _INTRODUCER.search(text)
+    if intro and intro.start() > 0:
+        cut = intro.end()
     colon = text.find(":")
     if colon > 0 and _EXAMPLE_FRAME.search(text[:colon]) and (cut is None or colon < cut):
         cut = colon + 1

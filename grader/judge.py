@@ -86,10 +86,15 @@ class JudgeReply:
 
 
 class Judge(Protocol):
-    kind: GraderKind
-    name: str  # e.g. "offline-matcher", "llm"
-    model: str
-    prompt_name: str
-    prompt_hash: str  # the prompt's hash, or for a model that needs none, a hash of its weights and code
+    @property
+    def kind(self) -> GraderKind: ...
+    @property
+    def name(self) -> str: ...  # e.g. "offline-matcher", "llm"
+    @property
+    def model(self) -> str: ...
+    @property
+    def prompt_name(self) -> str: ...
+    @property
+    def prompt_hash(self) -> str: ...  # the prompt's hash, or for a model that needs none, of its weights and code
 
     def judge(self, request: JudgeRequest) -> JudgeReply: ...

@@ -19,6 +19,7 @@ from grader.judge import JudgeReply, JudgeRequest, PointClaim
 from grader.llm_client import LLMClient, LLMError
 from grader.pipeline import Pipeline
 from grader.pricing import estimate_cost
+from grader.result import GraderKind
 from grader.tokens import count_tokens
 from prompts.loader import Prompt, load_prompt
 from rubric.model import Question
@@ -88,7 +89,7 @@ def points_block(question: Question) -> str:
 
 
 class LLMJudge:
-    kind = "llm"
+    kind: GraderKind = "llm"
     name = "llm"
 
     def __init__(self, client: LLMClient, prompt: Prompt | None = None) -> None:

@@ -64,7 +64,7 @@ class LLMClient:
             api_key=self.api_key or "not-needed-for-local-servers",
             timeout=self.timeout_s,
             max_retries=0,
-            http_client=http_client,
+            http_client=http_client,  # type: ignore[arg-type]  # an httpx.Client subclass, as openai wants
         )
 
     @property

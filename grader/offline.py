@@ -18,6 +18,7 @@ from grader.judge import JudgeReply, JudgeRequest, PointClaim
 from grader.offline_scorer import OfflineScorer, load_scorer
 from grader.point_matching import best_support, span_views
 from grader.point_profiles import profile_for
+from grader.result import GraderKind
 
 OFFLINE_MODEL = "all-MiniLM-L6-v2-onnx-int8 + rules"
 OFFLINE_LABEL = "Offline grader (embedded default: packaged MiniLM embeddings and rules, no LLM)"
@@ -37,7 +38,7 @@ def source_digest() -> str:
 
 
 class OfflineJudge:
-    kind = "offline"
+    kind: GraderKind = "offline"
     name = "offline-matcher"
     model = OFFLINE_MODEL
     prompt_name = "offline-matcher"

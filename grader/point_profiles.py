@@ -67,7 +67,7 @@ class QuestionProfile:
     def subject_patterns(self) -> list[tuple[str, re.Pattern[str]]]:
         """(subject key, pattern) for every alias, longest first so "feature store" wins over "store"."""
         pairs = [(prof.subject_key, p) for prof in self.points if prof.subject_key for p in prof.subject]
-        return sorted(pairs, key=lambda kp: -len(kp[1].pattern))  # type: ignore[return-value]
+        return sorted(pairs, key=lambda kp: -len(kp[1].pattern))
 
 
 def term_weight(term: str) -> float:

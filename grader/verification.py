@@ -249,8 +249,8 @@ def verify(request: JudgeRequest, claims: list[PointClaim]) -> Verified:
     """One verdict per rubric point, in rubric order; claims for unknown points are ignored, a point with no
     claim is missed."""
     by_point: dict[str, PointClaim] = {}
-    for claim in claims:
-        by_point.setdefault(claim.point_id, claim)
+    for proposed in claims:
+        by_point.setdefault(proposed.point_id, proposed)
     verdicts: list[PointVerdict] = []
     rejected: dict[str, Rejection] = {}
     for point in request.question.points:

@@ -42,7 +42,7 @@ def single_point_question(question: Question, point: KeyPoint) -> Question:
 
 def merged_verdicts(original: GradeResult, probes: list[GradeResult]) -> dict[str, tuple[str, str]]:
     """Per point: the best verdict so far and where it came from ("answer" or "probe")."""
-    merged = {p.point_id: (p.verdict, "answer") for p in original.points}
+    merged: dict[str, tuple[str, str]] = {p.point_id: (p.verdict, "answer") for p in original.points}
     for probe in probes:
         for p in probe.points:
             current = merged.get(p.point_id)

@@ -243,7 +243,7 @@ class RubricIndex:
         return np.array([sum(self._idf[t] for t in query if t in terms) / total for terms in self._terms])
 
 
-def _ordered_embeddings(result: dict, ids: list[str]) -> np.ndarray:  # type: ignore[type-arg]
+def _ordered_embeddings(result: dict, ids: list[str]) -> np.ndarray:
     by_id = dict(zip(result["ids"], result["embeddings"], strict=True))
     return np.asarray([by_id[i] for i in ids], dtype=np.float32)
 

@@ -98,7 +98,7 @@ def parse_bank(text: str, source: str = "<bank>") -> Bank:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
         raw = yaml.safe_load(text)
     except yaml.reader.ReaderError as err:  # a character YAML does not allow (control characters, NUL)
-        line = len(_YAML_LINE_END.split(text[: err.position]))
+        line: int | None = len(_YAML_LINE_END.split(text[: err.position]))
         code = err.character if isinstance(err.character, int) else ord(err.character)
         message = f"not valid YAML: the character U+{code:04X} is not allowed in YAML"
         raise BankError(f"{source}:{line}: {message}") from err

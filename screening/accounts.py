@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 
@@ -70,7 +71,7 @@ def sign_in(db: Database, email: str, password: str, client: str = "unknown") ->
     since = now - FAILURE_WINDOW
     with db.session() as s:
 
-        def recent_failures(column: object, key: str) -> list[datetime]:
+        def recent_failures(column: Any, key: str) -> list[datetime]:
             return list(
                 s.scalars(
                     select(LoginAttempt.at)

@@ -180,7 +180,7 @@ def screen_csv(db: Database, screen_id: int, recruiter_id: int | None = None) ->
 
 def screen_json(db: Database, screen_id: int, recruiter_id: int | None = None) -> str:
     info = screen(db, screen_id, recruiter_id)
-    payload = {
+    payload: dict[str, Any] = {
         "screen": {
             "id": info.id,
             "title": info.title,

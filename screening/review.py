@@ -59,7 +59,7 @@ class AnswerView:
     def effective_verdicts(self) -> dict[str, str]:
         if self.grade is None:
             return {}
-        verdicts = {p.point_id: p.verdict for p in self.grade.points}
+        verdicts: dict[str, str] = {p.point_id: p.verdict for p in self.grade.points}
         for o in self.overrides:
             if o.target in verdicts:
                 verdicts[o.target] = o.new_value
@@ -202,7 +202,7 @@ def override(
             raise ReviewError("only a graded answer can be overridden")
         newest = row.grades[-1]
         result = GradeResult.model_validate(newest.result)
-        current = {p.point_id: p.verdict for p in result.points}
+        current: dict[str, str] = {p.point_id: p.verdict for p in result.points}
         for o in row.overrides:
             if o.grade_id == newest.id and o.target in current:
                 current[o.target] = o.new_value

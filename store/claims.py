@@ -16,7 +16,7 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, update
+from sqlalchemy import ColumnElement, CursorResult, update
 from sqlalchemy.orm import Session
 
 DEFAULT_LEASE_S = 300.0
@@ -47,7 +47,7 @@ def take(
 ) -> str | None:
     """Claim row ``row_id`` if ``claimable`` holds for it; the claim token, or None when someone else has it."""
     token = new_claim_token()
-    taken = s.execute(
+    taken: CursorResult[Any] = s.execute(  # type: ignore[assignment]  # an UPDATE gives a CursorResult
         update(table)
         .where(table.id == row_id, claimable)
         .values(status="grading", lease_until=now + lease(), claim_token=token, **values)
@@ -64,5 +64,7 @@ def settle(s: Session, table: Any, row_id: int, token: str | None, **values: Any
     """End the claim and set ``values`` (the new status, an error, ...) with one conditional UPDATE; False, and
     nothing written, when the claim is no longer ours. Without a token the row is settled unconditionally."""
     where = holding(table, row_id, token) if token is not None else table.id == row_id
-    done = s.execute(update(table).where(where).values(lease_until=None, claim_token=None, **values))
+    done: CursorResult[Any] = s.execute(  # type: ignore[assignment]  # an UPDATE gives a CursorResult
+        update(table).where(where).values(lease_until=None, claim_token=None, **values)
+    )
     return bool(done.rowcount == 1)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import streamlit as st
+from streamlit.navigation.page import StreamlitPage
 
 _SCRIPTS = Path(__file__).resolve().parent / "page_scripts"
 PRACTICE = st.Page(_SCRIPTS / "practice.py", title="Practice", url_path="practice", default=True)
@@ -15,7 +16,7 @@ REVIEW = st.Page(_SCRIPTS / "review.py", title="Review", url_path="review")
 CANDIDATE = st.Page(_SCRIPTS / "candidate.py", title="Interview screen", url_path="screen", default=True)
 
 
-def navigation() -> st.navigation:  # type: ignore[valid-type]
+def navigation() -> StreamlitPage:
     """A candidate's link shows the candidate page and nothing else; everyone else sees practice and the
     recruiter area (which asks for a sign-in). The first page drawn starts the background grader, which also
     picks up grading that a restart cut off."""

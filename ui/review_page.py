@@ -33,7 +33,7 @@ def _table(views: list[review.CandidateView]) -> None:
         }
         for v in views
     ]
-    statuses = sorted({r["status"] for r in rows})
+    statuses = sorted({str(r["status"]) for r in rows})
     keep = st.multiselect("Show status", statuses, default=statuses, key="status_filter")
     st.dataframe(
         [r for r in rows if r["status"] in keep],
@@ -184,20 +184,20 @@ def render() -> None:
     names = {v.invite.id: f"{v.invite.candidate_name} · {v.status}" for v in views}
     invite_id = st.selectbox("Candidate", list(names), format_func=names.__getitem__, key="review_candidate")
     view = next(v for v in views if v.invite.id == invite_id)
-    cols = st.columns(3)
-    cols[0].download_button(
+    actions = st.columns(3)
+    actions[0].download_button(
         "Report (Markdown)",
         exports.candidate_report(db, invite_id, "md", recruiter.id),
         file_name=f"candidate-{invite_id}.md",
         mime="text/markdown",
     )
-    cols[1].download_button(
+    actions[1].download_button(
         "Report (PDF)",
         exports.candidate_report(db, invite_id, "pdf", recruiter.id),
         file_name=f"candidate-{invite_id}.pdf",
         mime="application/pdf",
     )
-    with cols[2].popover("Delete candidate"):
+    with actions[2].popover("Delete candidate"):
         st.write(
             "Deletes this candidate's answers, grades and overrides for good. The deletion is logged "
             "without their data."

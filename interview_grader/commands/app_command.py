@@ -10,7 +10,7 @@ from pathlib import Path
 APP = Path(__file__).resolve().parents[2] / "app.py"
 
 
-def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(commands: argparse._SubParsersAction) -> None:
     app = commands.add_parser("app", help="start the web app (Streamlit)")
     app.add_argument("--port", type=int, default=8501)
     app.add_argument("--address", default="127.0.0.1", help="interface to listen on (default: loopback)")

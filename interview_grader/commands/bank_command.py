@@ -13,7 +13,7 @@ from rubric.model import Bank
 from rubric.yaml_bank import BankError, load_bank, save_bank
 
 
-def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(commands: argparse._SubParsersAction) -> None:
     bank = commands.add_parser("bank", help="import, show and check question banks")
     sub = bank.add_subparsers(dest="bank_command", required=True, metavar="ACTION")
 

@@ -23,7 +23,7 @@ from rubric.model import Question
 MARKS = {"covered": "[x]", "partial": "[~]", "missed": "[ ]", "contradicted": "[!]"}
 
 
-def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(commands: argparse._SubParsersAction) -> None:
     g = commands.add_parser("grade", help="grade an answer (or a JSON Lines batch) against its question's rubric")
     source = g.add_mutually_exclusive_group(required=True)
     source.add_argument("--answer-file", help="the answer as a UTF-8 text file ('-' reads stdin)")

@@ -13,7 +13,7 @@ from rubric.index import MATCH_THRESHOLD, RubricIndex, index_size_bytes
 CALIBRATION_SET = Path(__file__).resolve().parents[2] / "rubric" / "data" / "match-calibration.yaml"
 
 
-def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(commands: argparse._SubParsersAction) -> None:
     index = commands.add_parser("index", help="the rubric index (Chroma, offline embeddings)")
     sub = index.add_subparsers(dest="index_command", required=True, metavar="ACTION")
     rebuild = sub.add_parser("rebuild", help="rebuild the index from the bank now")

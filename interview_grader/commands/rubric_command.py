@@ -12,7 +12,7 @@ from interview_grader.paths import index_dir
 from rubric.index import NoMatchingRubric, RubricIndex
 
 
-def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(commands: argparse._SubParsersAction) -> None:
     rubric = commands.add_parser("rubric", help="find the rubric for a question (id, number or free text)")
     rubric.add_argument("question", help="question text, id (q06) or number (6)")
     rubric.add_argument("--json", action="store_true")

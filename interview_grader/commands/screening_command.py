@@ -21,7 +21,7 @@ def _db():
         raise UserError(str(err)) from err
 
 
-def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(commands: argparse._SubParsersAction) -> None:
     user = commands.add_parser("user", help="recruiter accounts")
     user_sub = user.add_subparsers(dest="user_command", required=True, metavar="ACTION")
     add = user_sub.add_parser(
