@@ -11,7 +11,9 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -22,6 +24,20 @@ DIMENSION = 384
 MAX_TOKENS = 256
 MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
 TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
+
+
+CACHE_TEXTS = 512  # recent texts kept with their token vectors (about 40 KB per sentence)
+_EMPTY = np.zeros((0, DIMENSION), dtype=np.float32)
+
+
+@dataclass(frozen=True)
+class TokenVectors:
+    """One text through the model: its tokens' last-layer vectors (no [CLS]/[SEP]), each token's character
+    offsets in the text, and the mean-pooled, unit-length sentence vector."""
+
+    vectors: np.ndarray  # (tokens, 384) float32
+    offsets: list[tuple[int, int]]
+    pooled: np.ndarray  # (384,) float32, unit length
 
 
 class EmbeddingModelError(RuntimeError):
@@ -59,20 +75,33 @@ class MiniLMEncoder:
         options.log_severity_level = 3
         self._session = ort.InferenceSession(str(model_path), sess_options=options, providers=["CPUExecutionProvider"])
         self._lock = threading.Lock()
+        self._cache: OrderedDict[str, TokenVectors] = OrderedDict()
 
     def encode(self, texts: Sequence[str], batch_size: int = 8) -> np.ndarray:
         """Unit-length float32 vectors, one row per text (an empty input gives shape (0, 384))."""
-        if not texts:
-            return np.zeros((0, DIMENSION), dtype=np.float32)
-        # Sorting by length keeps padding small inside each batch.
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        out = np.empty((len(texts), DIMENSION), dtype=np.float32)
-        for start in range(0, len(order), batch_size):
-            chunk = order[start : start + batch_size]
-            out[chunk] = self._encode_batch([texts[i] for i in chunk])
-        return out
+        return np.stack([t.pooled for t in self.encode_tokens(texts, batch_size)]) if texts else _EMPTY
 
-    def _encode_batch(self, texts: list[str]) -> np.ndarray:
+    def encode_tokens(self, texts: Sequence[str], batch_size: int = 8) -> list[TokenVectors]:
+        """Each text's token vectors (last layer, without [CLS] and [SEP]) with their character offsets, and its
+        pooled sentence vector. Texts seen recently come from a small cache (the model is deterministic)."""
+        with self._lock:
+            found = {t: self._cache[t] for t in texts if t in self._cache}
+        todo = sorted(set(texts) - found.keys(), key=len)
+        for start in range(0, len(todo), batch_size):
+            chunk = todo[start : start + batch_size]
+            for text, vectors in zip(chunk, self._encode_batch(chunk), strict=True):
+                found[text] = vectors
+                self._remember(text, vectors)
+        return [found[t] for t in texts]
+
+    def _remember(self, text: str, vectors: TokenVectors) -> None:
+        with self._lock:
+            self._cache[text] = vectors
+            self._cache.move_to_end(text)
+            while len(self._cache) > CACHE_TEXTS:
+                self._cache.popitem(last=False)
+
+    def _encode_batch(self, texts: list[str]) -> list[TokenVectors]:
         encodings = self._tokenizer.encode_batch(texts)
         width = max(len(e.ids) for e in encodings)
         ids = np.zeros((len(texts), width), dtype=np.int64)
@@ -88,7 +117,19 @@ class MiniLMEncoder:
         weights = mask[:, :, None].astype(np.float32)
         pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-        return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+        pooled = (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+        out = []
+        for row, enc in enumerate(encodings):
+            n = len(enc.ids)
+            keep = [i for i in range(n) if enc.special_tokens_mask[i] == 0]
+            out.append(
+                TokenVectors(
+                    vectors=hidden[row, keep].astype(np.float32),
+                    offsets=[enc.offsets[i] for i in keep],
+                    pooled=pooled[row],
+                )
+            )
+        return out
 
 
 @cache
