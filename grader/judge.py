@@ -52,12 +52,28 @@ class JudgeRequest:
                 best = (a, b)
         return best
 
-    def graded_text(self, placeholder: str = "[set aside]") -> str:
-        """The answer with every set-aside part replaced by ``placeholder`` (what a model is shown)."""
-        out = self.answer
-        for s in sorted(self.set_aside, key=lambda s: s.start, reverse=True):
-            out = out[: s.start] + placeholder + out[s.end :]
-        return out
+    def graded_text(self) -> str:
+        """What a model is shown: the answer with every set-aside part cut out, the text on either side joined
+        by the widest white space at the cut (a paragraph break stays one), trimmed. Text that is set aside
+        therefore leaves no trace: an answer with an injection that was set aside shows the model exactly what
+        the same answer without it shows."""
+        pieces, cursor = [], 0
+        for s in sorted(self.set_aside, key=lambda s: s.start):
+            if s.start > cursor:
+                pieces.append(self.answer[cursor : s.start])
+            cursor = max(cursor, s.end)
+        pieces.append(self.answer[cursor:])
+        out = ""
+        for piece in pieces:
+            if not out:
+                out = piece.lstrip()
+                continue
+            left, right = out.rstrip(), piece.lstrip()
+            if not right:
+                continue
+            gap = out[len(left) :] + piece[: len(piece) - len(right)]
+            out = left + ("\n\n" if gap.count("\n") >= 2 else "\n" if "\n" in gap else " ") + right
+        return out.strip()
 
 
 @dataclass(frozen=True)

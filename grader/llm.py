@@ -24,7 +24,6 @@ from grader.tokens import count_tokens
 from prompts.loader import Prompt, load_prompt
 from rubric.model import Question
 
-REMOVED = "[set aside: not part of the answer]"
 INVALID_REPLY_RETRIES = 1
 
 
@@ -101,12 +100,13 @@ class LLMJudge:
 
     def messages(self, request: JudgeRequest) -> list[dict[str, str]]:
         question = request.question
-        boundary = hashlib.sha256(request.answer.encode("utf-8")).hexdigest()[:12]
+        shown = request.graded_text()
+        boundary = hashlib.sha256(shown.encode("utf-8")).hexdigest()[:12]
         return self.prompt.render(
             question=question.text,
             points=points_block(question),
             boundary=boundary,
-            answer=request.graded_text(REMOVED),
+            answer=shown,
         )
 
     def show_prompt(self, request: JudgeRequest) -> str:

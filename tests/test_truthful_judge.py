@@ -12,7 +12,7 @@ import pytest
 
 from evals.datasets import Record, load_named
 from evals.truthful import human_claims
-from grader.llm import REMOVED, llm_grader
+from grader.llm import llm_grader
 from grader.llm_client import LLMClient
 from tests.fake_openai import Reply, answer_in, fake_openai
 from tests.reliability_figures import record
@@ -44,7 +44,7 @@ def test_verification_accepts_a_truthful_judge_on_holdout() -> None:
         replies: dict[str, dict[str, Any]] = {}
         for r in dataset.records:
             request, _ = grader.request(bank.get(r.question_id), r.answer)
-            replies[request.graded_text(REMOVED)] = human_reply(r)
+            replies[request.graded_text()] = human_reply(r)
         server.default = Reply(lambda req: json.dumps(replies[answer_in(req)]))
         credited = kept = abstained = 0
         lost: list[str] = []
