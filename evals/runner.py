@@ -16,7 +16,7 @@ from typing import Any
 
 from evals.datasets import Dataset, Record
 from evals.metrics import LABELS, THREE, class_prf, cohens_kappa, collapsed, confusion, covered_prf, errors, percentile
-from grader.base import Grader, GraderError
+from grader.base import Grader, GraderError, judge_name
 from grader.result import GradeResult
 from rubric.model import Bank
 
@@ -162,6 +162,7 @@ def evaluate(dataset: Dataset, bank: Bank, grader: Grader, repeat: int = 1) -> d
         "dataset_version": dataset.version,
         "dataset_purpose": dataset.meta.get("purpose", ""),
         "grader": grader.kind,
+        "judge": judge_name(grader),
         "model": grader.model,
         "prompt_name": grader.prompt_name,
         "prompt_hash": grader.prompt_hash,

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from evals.metrics import accuracy, macro_f1, pearson, percentile, spearman
-from grader.base import Grader, GraderError
+from grader.base import Grader, GraderError, judge_name
 from rubric.model import Bank, KeyPoint, Question
 from rubric.yaml_bank import load_bank
 
@@ -185,6 +185,7 @@ def evaluate_saf(grader: Grader, limit: int | None = None) -> dict[str, Any]:
         + bank.content_hash()[:8],
         "dataset_purpose": "real student answers graded by tutors (SAF, training split)",
         "grader": grader.kind,
+        "judge": judge_name(grader),
         "model": grader.model,
         "prompt_name": grader.prompt_name,
         "prompt_hash": grader.prompt_hash,

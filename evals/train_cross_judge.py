@@ -221,6 +221,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--saf-folds", type=int, default=5, help="SAF folds to cross-validate (0: none)")
     parser.add_argument("--skip-validation", action="store_true")
     parser.add_argument("--validation-only", action="store_true", help="stop after the validation model")
+    parser.add_argument(
+        "--validation-from", type=Path, help="reuse the cut-offs and figures of an earlier --validation-only run"
+    )
     args = parser.parse_args(argv)
     torch.set_num_threads(2)
     data = np.load(args.features)
@@ -243,7 +246,15 @@ def main(argv: list[str] | None = None) -> int:
     started = time.time()
     args.out.mkdir(parents=True, exist_ok=True)
     cuts = (0.5, 0.5, 0.5)
-    if not args.skip_validation:
+    if args.validation_from:
+        earlier = json.loads(args.validation_from.read_text(encoding="utf-8"))
+        if earlier["features_sha256"] != digest or earlier["pairs_sha256"] != pairs_digest:
+            raise SystemExit(f"{args.validation_from} was made from other training data")
+        if earlier["options"] != report["options"]:
+            raise SystemExit(f"{args.validation_from} was made with other options: {earlier['options']}")
+        report |= {k: v for k, v in earlier.items() if k.startswith("validation") or k == "cuts"}
+        cuts = tuple(earlier["cuts"])  # type: ignore[assignment]
+    elif not args.skip_validation:
         held = [i for i in labelled if folds[answers[i]["question_id"]] == 4]
         rest = [i for i in labelled if folds[answers[i]["question_id"]] != 4]
         saf_train = [answers[i] for i in saf if answers[i]["fold"] != 0]
@@ -281,8 +292,17 @@ def main(argv: list[str] | None = None) -> int:
         tok, corpus + labelled_pairs(answers, y, labelled), [answers[i] for i in saf], x, log="final", **options
     )
     sha = export(model, args.out / "judge-cross.onnx")
-    report |= {"cuts": cuts, "model_sha256": sha, "seconds": round(time.time() - started)}
+    report |= {"cuts": list(cuts), "layers": args.layers, "model_sha256": sha, "seconds": round(time.time() - started)}
     (args.out / "judge-cross.training.json").write_text(json.dumps(report) + "\n", encoding="utf-8")
+    runtime = {  # what grader/learned_judge.py reads: the file it may load, and how to turn scores into verdicts
+        "sha256": sha,
+        "cuts": list(cuts),
+        "layers": args.layers,
+        "max_tokens": MAX_TOKENS,
+        "features_sha256": digest,
+        "pairs_sha256": pairs_digest,
+    }
+    (args.out / "judge-cross.json").write_text(json.dumps(runtime, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {args.out / 'judge-cross.onnx'} (sha256 {sha}) in {report['seconds']} s", flush=True)
     return 0
 

@@ -32,5 +32,11 @@ class Grader(Protocol):
     def grade(self, question: Question, answer: str, *, bank_version: str = "") -> GradeResult: ...
 
 
+def judge_name(grader: Grader) -> str:
+    """The judge behind a pipeline ("offline-matcher", "learned-judge", "llm"), else the grader's kind."""
+    judge = getattr(grader, "judge", None)
+    return str(getattr(judge, "name", grader.kind))
+
+
 def answer_sha256(answer: str) -> str:
     return hashlib.sha256(answer.encode("utf-8")).hexdigest()

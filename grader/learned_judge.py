@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from grader.judge import JudgeReply, JudgeRequest, PointClaim
-from grader.result import Verdict
+from grader.result import GraderKind, Verdict
 from rubric.model import KeyPoint
 
 DATA = Path(__file__).with_name("data")
@@ -89,7 +89,7 @@ REASONS: dict[str, str] = {
 
 
 class CrossJudge:
-    kind = "offline"
+    kind: GraderKind = "offline"
     name = "learned-judge"
     prompt_name = "learned-judge"
 

@@ -15,7 +15,7 @@ def make_grader(settings: Settings, kind: str | None = None, grade_cache: GradeC
     """The grader the settings ask for. The LLM judge needs a key, a base URL, or a GGUF file."""
     kind = kind or settings.grader
     if kind == "offline":
-        return offline_grader().with_cache(grade_cache)
+        return offline_grader(settings.offline_judge).with_cache(grade_cache)
     if kind != "llm":
         raise GraderError(f"unknown grader {kind!r} (choose offline or llm)")
     from grader.llm import LLMJudge
@@ -44,12 +44,28 @@ def make_grader(settings: Settings, kind: str | None = None, grade_cache: GradeC
     return Pipeline(LLMJudge(client, load_prompt(settings.prompt_name)), grade_cache)
 
 
+def offline_grader(judge: str | None = None) -> Pipeline:
+    """The embedded default: the pipeline with an offline judge (one per judge and process; no cache).
+    ``judge`` is "learned" (the cross-encoder trained here) or "matcher" (similarity and rules); by default
+    the one the settings name (``INTERVIEW_GRADER_OFFLINE_JUDGE``)."""
+    if judge is None:
+        from interview_grader.settings import load_settings
+
+        judge = load_settings().offline_judge
+    return _offline_grader(judge)
+
+
 @cache
-def offline_grader() -> Pipeline:
-    """The embedded default: the pipeline with the offline judge (one per process; no cache)."""
+def _offline_grader(judge: str) -> Pipeline:
     from grader.offline import OfflineJudge
 
-    return Pipeline(OfflineJudge())
+    if judge == "matcher":
+        return Pipeline(OfflineJudge())
+    if judge != "learned":
+        raise GraderError(f"unknown offline judge {judge!r} (choose learned or matcher)")
+    from grader.learned_judge import CrossJudge
+
+    return Pipeline(CrossJudge())
 
 
 def default_cache() -> GradeCache:

@@ -2,8 +2,9 @@
 
 Floors are measured figures rounded down a little (the command that measures each is in the README's results
 table); raise them as the grader improves, and never lower one without saying why in the commit. golden is
-the tuning set; holdout, the edge-case bank and the SAF slice were never tuned on. Injection success must be
-exactly zero everywhere, and verification must accept what a truthful judge proposes.
+the tuning set; holdout, the edge-case bank, the crossdomain test questions and the SAF slice were never
+tuned on. Injection success must be exactly zero everywhere, and verification must accept what a truthful
+judge proposes.
 
 History: v1 floors (golden F1 0.875, kappa 0.78) were set on golden v1. golden v2 added 39 harder records
 (answers discussing prompts and graders, new injections, short answers); on it the previous grader measured
@@ -25,6 +26,8 @@ FLOORS = {
     "holdout": (0.89, 0.76),
 }
 NO_PARAPHRASES_FLOORS = {"holdout": (0.76, 0.55)}
+# Banks nobody tuned for (their own bank files, four labels): the crossdomain test questions and the edge bank.
+OWN_BANK_FLOORS = {"crossdomain": (0.60, 0.33), "edge": (0.55, 0.34)}
 TRUTHFUL_ACCEPTANCE_FLOOR = 0.97
 SAF_SLICE = 400
 SAF_PEARSON_FLOOR = 0.25
@@ -85,3 +88,14 @@ def test_saf_slice_correlates_with_the_tutors() -> None:
     report = evaluate_saf(offline_grader(), limit=SAF_SLICE)
     assert report["all"]["responses"] >= SAF_SLICE - 5
     assert report["all"]["pearson"] >= SAF_PEARSON_FLOOR, report["all"]
+
+
+@pytest.mark.parametrize("name", sorted(OWN_BANK_FLOORS))
+def test_banks_nobody_tuned_for_hold_their_floors(name: str) -> None:
+    dataset, bank = load_named(name, split="test")
+    report = evaluate(dataset, bank, offline_grader())
+    f1_floor, kappa_floor = OWN_BANK_FLOORS[name]
+    overall = report["overall"]
+    assert overall["covered"]["f1"] >= f1_floor and overall["kappa"] >= kappa_floor, overall
+    assert report["injection"]["variants_raised"] == [] and report["injection"]["pure_credited"] == []
+    assert report["truthful_judge"]["acceptance"] >= TRUTHFUL_ACCEPTANCE_FLOOR, report["truthful_judge"]["refused"]

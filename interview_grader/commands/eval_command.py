@@ -18,7 +18,7 @@ README = REPO_ROOT / "README.md"
 SAF_SOURCE = REPO_ROOT.parent / "shared" / "data" / "saf-networking" / "training"
 
 
-def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(commands: argparse._SubParsersAction) -> None:
     ev = commands.add_parser("eval", help="measure grading against human labels")
     sub = ev.add_subparsers(dest="eval_command", required=True, metavar="ACTION")
 
@@ -28,7 +28,8 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     run.add_argument(
         "--no-paraphrases", action="store_true", help="grade with the bank's paraphrases removed (as an imported bank)"
     )
-    run.add_argument("--grader", choices=["offline", "llm"], default="offline")
+    run.add_argument("--grader", choices=["offline", "llm"], help="default: offline, or llm with --base-url/--gguf")
+    run.add_argument("--judge", choices=["learned", "matcher"], help="the offline judge (default: the settings')")
     run.add_argument("--model", help="LLM model name")
     run.add_argument("--base-url", help="OpenAI-compatible server URL")
     run.add_argument("--gguf", type=Path, help="local GGUF model file")
@@ -55,7 +56,10 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
 def _grader(args: argparse.Namespace):
     from grader.service import make_grader
 
-    settings = load_settings(grader=args.grader, model=args.model, openai_base_url=args.base_url, gguf_path=args.gguf)
+    kind = args.grader or ("llm" if args.base_url or args.gguf else "offline")
+    settings = load_settings(
+        grader=kind, offline_judge=args.judge, model=args.model, openai_base_url=args.base_url, gguf_path=args.gguf
+    )
     try:
         return make_grader(settings)
     except GraderError as err:
@@ -87,7 +91,7 @@ def _run(args: argparse.Namespace) -> int:
     print(summary_table(report))
     print(f"report: {out}/report.md, report.json, chart.png")
     if args.publish:
-        target = PUBLISHED / f"{report['dataset']}-{report['grader']}"
+        target = PUBLISHED / f"{report['dataset']}-{report['judge']}"
         if target.exists():
             shutil.rmtree(target)
         shutil.copytree(out, target)
