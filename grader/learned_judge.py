@@ -80,6 +80,9 @@ def verdict_from(scores: np.ndarray, cuts: tuple[float, float, float]) -> Verdic
     return "missed"
 
 
+_RANK = {"missed": 0, "contradicted": 1, "partial": 2, "covered": 3}
+_COLUMN = {"covered": 1, "partial": 2, "contradicted": 3}  # the label's column in a probability row
+
 REASONS: dict[str, str] = {
     "covered": "the answer states this point",
     "partial": "the answer gets part of this point, not all of it",
@@ -139,20 +142,26 @@ class CrossJudge:
         if not sentences:
             return JudgeReply(claims=[PointClaim(point_id=p.id, verdict="missed") for p in question.points])
         points = [point_text(p) for p in question.points]
-        picks = self._pairs(points, sentences)
+        readable = [j for j, s in enumerate(sentences) if re.search(r"\w{2,}", s)]  # not a blanked-out part
+        picks = [(i, readable[j]) for i, j in self._pairs(points, [sentences[k] for k in readable])]
         probs = np.zeros((len(points), len(sentences), len(LABELS)), dtype=np.float32)
         probs[:, :, 0] = 1.0  # sentences not read for a point say nothing about it
         for (i, j), row in zip(picks, self.probabilities([(points[i], sentences[j]) for i, j in picks]), strict=True):
             probs[i, j] = row
         claims = []
         for i, point in enumerate(question.points):
-            scores = probs[i, :, 1:].max(axis=0)
-            verdict = verdict_from(scores, self.cuts)
+            # The verdict and its evidence come from the same sentence: the one whose own verdict credits the
+            # point most (covered, then partial, then contradicted), the strongest of those.
+            verdict: Verdict = "missed"
+            best_j, scores = 0, probs[i, :, 1:].max(axis=0)  # for a miss: the strongest signal anywhere
+            for j in range(len(sentences)):
+                v = verdict_from(probs[i, j, 1:], self.cuts)
+                key = (_RANK[v], float(probs[i, j, _COLUMN.get(v, 1)]))
+                if key > (_RANK[verdict], float(probs[i, best_j, _COLUMN.get(verdict, 1)])):
+                    best_j, verdict, scores = j, v, probs[i, j, 1:]
             span = None
             if verdict != "missed":
-                column = {"covered": 1, "partial": 2, "contradicted": 3}[verdict]
-                strength = probs[i, :, column] + (probs[i, :, 1] if column == 2 else 0.0)
-                best = request.graded[int(np.argmax(strength))]
+                best = request.graded[best_j]
                 span = request.outside_set_aside(best.start, best.end)
             if span is None:
                 verdict = "missed"
