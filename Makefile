@@ -81,5 +81,9 @@ $(TRAIN_VENV)/.installed-stamp: pyproject.toml constraints.txt
 
 train-env: $(TRAIN_VENV)/.installed-stamp ## create .venv-train with CPU torch for training the learned judge (not needed to run)
 
+train-judge: train-env ## rebuild the training tables and retrain the learned judge into grader/data (validation fold, then final; ~10 min)
+	$(TRAIN_VENV)/bin/python -m evals.judge_data evals/results/judge-features.npz
+	$(TRAIN_VENV)/bin/python -m evals.train_cross_judge evals/results/judge-features.npz --out grader/data --saf-folds 0 --no-saf
+
 clean: ## remove the virtual environment and caches (not your data home)
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

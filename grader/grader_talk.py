@@ -166,6 +166,24 @@ def is_markup(text: str) -> bool:
     return any(p.search(text) for p in _MARKUP)
 
 
+# Roles of the grading side only: an answer may well label its own lines "Answer:", "Context:" or "Output:".
+_GRADING_ROLES = (
+    r"system|assistant|developer|grader|grading|evaluator|examiner|judge|admin|override|sys|scoring|verdict|"
+    r"reviewer|marker|scorer"
+)
+_ROLE_HEADER = re.compile(
+    rf"^\s*(?:<\|\s*(?:im_start\|>\s*)?(?:{_GRADING_ROLES})\s*\|>|\[\s*(?:{_GRADING_ROLES})\s*\]|<\s*(?:{_GRADING_ROLES})\s*>|(?:#+\s*|\*\*|__)?(?:{_GRADING_ROLES})"
+    r"\s*(?:\*\*|__)?\s*:)",
+    re.IGNORECASE,
+)
+
+
+def opens_role_block(text: str) -> bool:
+    """A line that starts in a role's voice ("[SYSTEM] ...", "System: ...", "<grader>"): what follows on that line
+    is that role speaking, not the candidate."""
+    return bool(_ROLE_HEADER.match(text))
+
+
 _TAG_RUN = re.compile(
     rf"(?:\]\]>|<!\[CDATA\[|<\|[a-z_]+\|>|\[/?INST\]|</?\s*(?:{_ROLE_NAMES})(?:[\s_-][^<>]*)?/?>)", re.IGNORECASE
 )

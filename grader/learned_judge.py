@@ -1,5 +1,6 @@
-"""The learned judge, the embedded default: a cross-encoder fine-tuned here from all-MiniLM-L6-v2 (``make
-train-judge``) that reads "key point [SEP] answer sentence" and says none / covered / partial / contradicted.
+"""The learned judge, opt-in (``INTERVIEW_GRADER_OFFLINE_JUDGE=learned``): a pair classifier trained here from
+all-MiniLM-L6-v2 (``make train-judge``) that reads "key point [SEP] answer sentence" and says none / covered /
+partial / contradicted.
 No LLM, no network.
 
 Every point is read against every graded sentence (or, for long answers, against the sentences most similar
@@ -102,7 +103,7 @@ class CrossJudge:
         self.sha256 = str(info["sha256"])
         self.cuts: tuple[float, float, float] = tuple(float(c) for c in info["cuts"])  # type: ignore[assignment]
         self.layers = int(info.get("layers", 0))
-        self.model = f"all-MiniLM-L6-v2 cross-encoder ({self.layers} layers, fine-tuned here, int8 ONNX)"
+        self.model = f"all-MiniLM-L6-v2 pair classifier ({self.layers} layers, trained here, int8 ONNX)"
         self.prompt_hash = hashlib.sha256(f"{self.sha256}:{self.cuts}:{MAX_TOKENS}".encode()).hexdigest()[:16]
 
     def probabilities(self, pairs: list[tuple[str, str]]) -> np.ndarray:

@@ -205,6 +205,16 @@ def _trim(answer: str, start: int, end: int) -> Span | None:
     return Span(start, end, answer[start:end])
 
 
+def _role_line_end(answer: str, sentence: Span) -> int:
+    """Where the line ends when ``sentence`` starts a line in the grading side's voice ("[SYSTEM] ...",
+    "<|system|> ...", "Grader: ..."): the rest of that line is that role speaking. -1 otherwise."""
+    line_start = answer.rfind("\n", 0, sentence.start) + 1
+    if answer[line_start : sentence.start].strip() or not grader_talk.opens_role_block(sentence.text):
+        return -1
+    newline = answer.find("\n", sentence.end)
+    return newline if newline >= 0 else len(answer)
+
+
 def screen(answer: str, point_ids: frozenset[str] = frozenset(), known_terms: frozenset[str] = frozenset()) -> Screened:
     """Split ``answer`` into the parts to grade and the parts set aside (each with its reason).
 
@@ -219,7 +229,12 @@ def screen(answer: str, point_ids: frozenset[str] = frozenset(), known_terms: fr
         )
 
     lowered_ids = frozenset(p.lower() for p in point_ids)
+    role_line_ends = -1  # inside a line opened in a role's voice ("[SYSTEM] ..."), up to this offset
     for sentence in sentences(answer):
+        role_line_ends = max(role_line_ends, _role_line_end(answer, sentence))
+        if sentence.start < role_line_ends:
+            aside(sentence, "markup", "on a line written in the grading system's voice, not the candidate's")
+            continue
         inner = _embedded(sentence, lowered_ids)
         rest_of_sentence = "".join(
             " " if any(s.start <= sentence.start + i < s.end for s, _ in inner) else ch

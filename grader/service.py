@@ -46,7 +46,7 @@ def make_grader(settings: Settings, kind: str | None = None, grade_cache: GradeC
 
 def offline_grader(judge: str | None = None) -> Pipeline:
     """The embedded default: the pipeline with an offline judge (one per judge and process; no cache).
-    ``judge`` is "learned" (the cross-encoder trained here) or "matcher" (similarity and rules); by default
+    ``judge`` is "learned" (the pair classifier trained here) or "matcher" (similarity and rules); by default
     the one the settings name (``INTERVIEW_GRADER_OFFLINE_JUDGE``)."""
     if judge is None:
         from interview_grader.settings import load_settings

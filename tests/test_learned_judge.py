@@ -1,4 +1,4 @@
-"""The learned judge (the cross-encoder shipped in grader/data): it loads only the file its metadata names,
+"""The learned judge (the pair classifier shipped in grader/data): it loads only the file its metadata names,
 grades a bank it was never trained on, keeps set-aside text out of its evidence, and is deterministic."""
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ def judge() -> Pipeline:
 def test_it_grades_a_bank_it_never_saw(judge: Pipeline) -> None:
     result = judge.grade(BANK.get("u1"), ANSWER)
     assert not result.abstained
-    assert result.meta.grader == "offline" and "cross-encoder" in result.meta.model
+    assert result.meta.grader == "offline" and "pair classifier" in result.meta.model
     covered = {p.point_id for p in result.points if p.verdict in ("covered", "partial")}
     assert len(covered) >= 2, [(p.point_id, p.verdict, p.probability) for p in result.points]
     for p in result.points:
