@@ -107,21 +107,26 @@ class CrossJudge:
         self.prompt_hash = hashlib.sha256(f"{self.sha256}:{self.cuts}:{MAX_TOKENS}".encode()).hexdigest()[:16]
 
     def probabilities(self, pairs: list[tuple[str, str]]) -> np.ndarray:
-        """Softmax over (none, covered, partial, contradicted) for every (point, sentence) pair."""
+        """Softmax over (none, covered, partial, contradicted) for every (point, sentence) pair.
+
+        Each pair is run on its own: the int8 model quantizes its activations with a scale taken over the whole
+        input, so in a padded batch a pair's probabilities would depend on the other pairs (and an appended
+        sentence could move the verdict on a sentence it does not touch).
+        """
         session, tokenizer, lock = _runtime(self.path, self.sha256)
         encs = tokenizer.encode_batch(pairs)  # type: ignore[attr-defined]
-        width = max(len(e.ids) for e in encs)
-        ids = np.zeros((len(encs), width), dtype=np.int64)
-        mask = np.zeros_like(ids)
-        types = np.zeros_like(ids)
-        for row, e in enumerate(encs):
-            ids[row, : len(e.ids)] = e.ids
-            mask[row, : len(e.ids)] = 1
-            types[row, : len(e.ids)] = e.type_ids
+        rows = []
         with lock:
-            (logits,) = session.run(  # type: ignore[attr-defined]
-                ["logits"], {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
-            )
+            for e in encs:
+                ids = np.asarray([e.ids], dtype=np.int64)
+                feeds = {
+                    "input_ids": ids,
+                    "attention_mask": np.ones_like(ids),
+                    "token_type_ids": np.asarray([e.type_ids], dtype=np.int64),
+                }
+                (logits,) = session.run(["logits"], feeds)  # type: ignore[attr-defined]
+                rows.append(logits[0])
+        logits = np.asarray(rows, dtype=np.float64).reshape(len(encs), len(LABELS))
         logits = logits - logits.max(axis=1, keepdims=True)
         e = np.exp(logits)
         return e / e.sum(axis=1, keepdims=True)

@@ -106,3 +106,14 @@ def test_the_metadata_names_the_shipped_file_and_its_training_data() -> None:
     meta = json.loads(META_PATH.read_text(encoding="utf-8"))
     assert set(meta) >= {"sha256", "cuts", "layers", "features_sha256", "pairs_sha256"}
     assert MODEL_PATH.stat().st_size < 30 * 1024 * 1024
+
+
+def test_a_pair_reads_the_same_whatever_else_is_read_with_it() -> None:
+    # The int8 model scales its activations over its whole input: batched with other pairs, a pair's
+    # probabilities moved, and an appended sentence could change the verdict on one it does not touch.
+    judge = CrossJudge()
+    pair = ("Write down a timeline of what happened and when.", "We reconstruct the incident minute by minute.")
+    other = ("Agree on action items with owners.", "A much longer sentence " * 12 + "about something else entirely.")
+    alone = judge.probabilities([pair])[0]
+    together = judge.probabilities([other, pair, other])[1]
+    assert alone.tolist() == together.tolist()
