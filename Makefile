@@ -52,7 +52,7 @@ format: install ## apply ruff's fixes and formatting
 bench: install ## run the benchmarks; figures go to benchmarks/results.md and .json
 	$(BIN)/python -m benchmarks.run
 
-evals: install ## run the offline judge on golden, holdout, edge, crossdomain test and SAF; publish the reports and refresh the README table
+evals: install ## run the offline judges on golden, holdout, edge, crossdomain test and SAF; publish the reports and refresh the README table (~40 min)
 	$(BIN)/interview-grader eval run --dataset golden --repeat 2 --publish
 	$(BIN)/interview-grader eval run --dataset golden --no-paraphrases --publish
 	$(BIN)/interview-grader eval run --dataset holdout --repeat 5 --publish
@@ -60,6 +60,14 @@ evals: install ## run the offline judge on golden, holdout, edge, crossdomain te
 	$(BIN)/interview-grader eval run --dataset edge --publish
 	$(BIN)/interview-grader eval run --dataset crossdomain --split test --publish
 	$(BIN)/interview-grader eval run --dataset saf --publish
+	for judge in matcher learned; do \
+	  for set in golden holdout edge saf; do \
+	    $(BIN)/interview-grader eval run --dataset $$set --judge $$judge --publish || exit 1; \
+	  done; \
+	  $(BIN)/interview-grader eval run --dataset golden --no-paraphrases --judge $$judge --publish || exit 1; \
+	  $(BIN)/interview-grader eval run --dataset holdout --no-paraphrases --judge $$judge --publish || exit 1; \
+	  $(BIN)/interview-grader eval run --dataset crossdomain --split test --judge $$judge --publish || exit 1; \
+	done
 	$(BIN)/interview-grader eval readme
 
 reliability: install ## run the fault, load, crash, memory and injection tests; record their figures in the README
@@ -81,9 +89,15 @@ $(TRAIN_VENV)/.installed-stamp: pyproject.toml constraints.txt
 
 train-env: $(TRAIN_VENV)/.installed-stamp ## create .venv-train with CPU torch for training the learned judge (not needed to run)
 
-train-judge: train-env ## rebuild the training tables and retrain the learned judge into grader/data (validation fold, then final; ~10 min)
+train-judge: train-env ## rebuild the training tables, retrain the learned judge into grader/data and refit the combined judge (~30 min)
 	$(TRAIN_VENV)/bin/python -m evals.judge_data evals/results/judge-features.npz
-	$(TRAIN_VENV)/bin/python -m evals.train_cross_judge evals/results/judge-features.npz --out grader/data --saf-folds 0 --no-saf
+	for fold in 0 1 2 3 4; do \
+	  $(TRAIN_VENV)/bin/python -m evals.train_cross_judge evals/results/judge-features.npz --no-saf --saf-folds 0 \
+	    --validation-only --validation-fold $$fold --out evals/results/judge-folds || exit 1; \
+	done
+	$(TRAIN_VENV)/bin/python -m evals.train_cross_judge evals/results/judge-features.npz --out grader/data --saf-folds 0 \
+	  --no-saf --validation-from evals/results/judge-folds/judge-cross.validation-fold4.json
+	$(TRAIN_VENV)/bin/python -m evals.fit_combined evals/results/judge-folds
 
 clean: ## remove the virtual environment and caches (not your data home)
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

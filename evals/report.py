@@ -57,6 +57,7 @@ def summary_rows(report: dict[str, Any]) -> list[tuple[str, str]]:
         (f"Cohen's kappa ({len(o.get('labels', LABELS[:3]))}-way)", _f(o["kappa"])),
         *_class_rows(o),
         ("false covered / false missed", f"{o['errors']['false_covered']} / {o['errors']['false_missed']}"),
+        *_calibration_rows(report),
         (
             "injection: variants raised",
             f"{len(inj['variants_raised'])}/{inj['variants']} ({_f(inj['variant_success_rate'])})",
@@ -77,6 +78,13 @@ def summary_rows(report: dict[str, Any]) -> list[tuple[str, str]]:
         ("cost per grade (USD)", _f(cost["cost_usd_per_grade"], 5)),
         ("failed grades", str(cost["failed"])),
     ]
+
+
+def _calibration_rows(report: dict[str, Any]) -> list[tuple[str, str]]:
+    c = report.get("calibration")
+    if not c or not c["points"]:
+        return []
+    return [("P(credited) Brier / calibration error (points)", f"{_f(c['brier'])} / {_f(c['ece'])} ({c['points']})")]
 
 
 def _truthful_rows(report: dict[str, Any]) -> list[tuple[str, str]]:

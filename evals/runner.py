@@ -81,6 +81,42 @@ def _agreement(items: list[Graded], four_labels: bool) -> dict[str, Any]:
     }
 
 
+def credited_probability(probability: dict[str, float] | None) -> float | None:
+    """A judge's P(covered or partial) for a point: the matcher gives it as "credited", the learned and
+    combined judges as covered + partial."""
+    if not probability:
+        return None
+    if "credited" in probability:
+        return float(probability["credited"])
+    if "covered" in probability and "partial" in probability:
+        return float(probability["covered"] + probability["partial"])
+    return None
+
+
+def _calibration(items: list[Graded], bins: int = 10) -> dict[str, Any]:
+    """How well the judge's P(credited) matches how often humans credit the point: Brier score and expected
+    calibration error over the points that carry a probability (abstained answers carry none)."""
+    pairs = []
+    for g in items:
+        if g.result is None or g.result.abstained:
+            continue
+        for p in g.result.points:
+            value = credited_probability(p.probability)
+            if value is not None and p.point_id in g.record.labels:
+                pairs.append((min(max(value, 0.0), 1.0), g.record.labels[p.point_id] in ("covered", "partial")))
+    if not pairs:
+        return {"points": 0, "brier": None, "ece": None}
+    brier = sum((v - t) ** 2 for v, t in pairs) / len(pairs)
+    ece = 0.0
+    for b in range(bins):
+        inside = [(v, t) for v, t in pairs if b / bins <= v < (b + 1) / bins or (b == bins - 1 and v == 1.0)]
+        if inside:
+            mean_p = sum(v for v, _ in inside) / len(inside)
+            rate = sum(t for _, t in inside) / len(inside)
+            ece += len(inside) / len(pairs) * abs(mean_p - rate)
+    return {"points": len(pairs), "brier": round(brier, 4), "ece": round(ece, 4)}
+
+
 def _injection(graded: list[Graded]) -> dict[str, Any]:
     by_id = {g.record.id: g for g in graded}
     variants = [g for g in graded if g.record.kind == "injection" and g.record.base_id]
@@ -172,6 +208,7 @@ def evaluate(dataset: Dataset, bank: Bank, grader: Grader, repeat: int = 1) -> d
         "overall": _agreement(english, four),
         "overall_including_other_languages": _agreement(graded, four),
         "by_kind": {kind: _agreement(items, four) for kind, items in sorted(by_kind.items())},
+        "calibration": _calibration(english),
         "injection": _injection(graded),
         "truthful_judge": _truthful(dataset, bank, grader),
         "stability": _stability(graded),

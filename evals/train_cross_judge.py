@@ -227,7 +227,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-saf", action="store_true", help="leave SAF out of training")
     parser.add_argument("--saf-folds", type=int, default=5, help="SAF folds to cross-validate (0: none)")
     parser.add_argument("--skip-validation", action="store_true")
-    parser.add_argument("--validation-only", action="store_true", help="stop after the validation model")
+    parser.add_argument("--validation-only", action="store_true", help="stop after the validation model (kept)")
+    parser.add_argument("--validation-fold", type=int, default=4, help="the question fold (0-4) held out to validate")
     parser.add_argument(
         "--validation-from", type=Path, help="reuse the cut-offs and figures of an earlier --validation-only run"
     )
@@ -262,8 +263,8 @@ def main(argv: list[str] | None = None) -> int:
         report |= {k: v for k, v in earlier.items() if k.startswith("validation") or k == "cuts"}
         cuts = tuple(earlier["cuts"])  # type: ignore[assignment]
     elif not args.skip_validation:
-        held = [i for i in labelled if folds[answers[i]["question_id"]] == 4]
-        rest = [i for i in labelled if folds[answers[i]["question_id"]] != 4]
+        held = [i for i in labelled if folds[answers[i]["question_id"]] == args.validation_fold]
+        rest = [i for i in labelled if folds[answers[i]["question_id"]] != args.validation_fold]
         saf_train = [answers[i] for i in saf if answers[i]["fold"] != 0]
         model = train(tok, corpus + labelled_pairs(answers, y, rest), saf_train, x, log="validation", **options)
         scores = {a: scores_for(model, tok, answers[a]) for a in held}
@@ -275,7 +276,11 @@ def main(argv: list[str] | None = None) -> int:
             report["validation_saf_fold0_pearson"] = saf_pearson(fold0, answers, cuts)
             print(f"validation: SAF fold 0 Pearson {report['validation_saf_fold0_pearson']:.3f}", flush=True)
         if args.validation_only:
-            (args.out / "judge-cross.validation.json").write_text(json.dumps(report) + "\n", encoding="utf-8")
+            # The validation model is kept, for fitting the combined judge: it never saw its fold's questions.
+            stem = f"judge-cross.validation-fold{args.validation_fold}"
+            report["validation_fold"] = args.validation_fold
+            report["validation_model_sha256"] = export(model, args.out / f"{stem}.onnx")
+            (args.out / f"{stem}.json").write_text(json.dumps(report) + "\n", encoding="utf-8")
             return 0
     saf_scores: dict[int, np.ndarray] = {}
     for fold in range(args.saf_folds if saf else 0):

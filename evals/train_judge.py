@@ -29,6 +29,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from evals.folds import question_folds
+
 SEED = 20261201
 LABELS = ("none", "covered", "partial", "contradicted")
 CREDIT = torch.tensor([0.0, 1.0, 0.5, 0.0])
@@ -255,14 +257,6 @@ def saf_pearson(
         coverage.append(min(1.0, got / answers[a]["required"]))
         target.append(answers[a]["target"])
     return float(np.corrcoef(coverage, target)[0, 1])
-
-
-def question_folds(answers: list[dict[str, Any]], source: str, k: int = 5) -> dict[str, int]:
-    questions = sorted(
-        {a["question_id"] for a in answers if a["source"] == source},
-        key=lambda q: hashlib.sha256(q.encode()).hexdigest(),
-    )
-    return {q: i % k for i, q in enumerate(questions)}
 
 
 def cross_validate(

@@ -46,7 +46,8 @@ def make_grader(settings: Settings, kind: str | None = None, grade_cache: GradeC
 
 def offline_grader(judge: str | None = None) -> Pipeline:
     """The embedded default: the pipeline with an offline judge (one per judge and process; no cache).
-    ``judge`` is "learned" (the pair classifier trained here) or "matcher" (similarity and rules); by default
+    ``judge`` is "combined" (both below, weighed by a small fitted model), "learned" (the pair classifier trained
+    here) or "matcher" (similarity and rules); by default
     the one the settings name (``INTERVIEW_GRADER_OFFLINE_JUDGE``)."""
     if judge is None:
         from interview_grader.settings import load_settings
@@ -61,8 +62,12 @@ def _offline_grader(judge: str) -> Pipeline:
 
     if judge == "matcher":
         return Pipeline(OfflineJudge())
+    if judge == "combined":
+        from grader.combined_judge import CombinedJudge
+
+        return Pipeline(CombinedJudge())
     if judge != "learned":
-        raise GraderError(f"unknown offline judge {judge!r} (choose learned or matcher)")
+        raise GraderError(f"unknown offline judge {judge!r} (choose combined, learned or matcher)")
     from grader.learned_judge import CrossJudge
 
     return Pipeline(CrossJudge())

@@ -13,8 +13,12 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True)
 
     grader: Literal["offline", "llm"] = Field("offline", validation_alias="INTERVIEW_GRADER_GRADER")
-    # Which offline judge drives the embedded default: the learned cross-encoder or the similarity matcher.
-    offline_judge: Literal["learned", "matcher"] = Field("matcher", validation_alias="INTERVIEW_GRADER_OFFLINE_JUDGE")
+    # Which offline judge drives the embedded default: the similarity matcher (the default), the learned pair
+    # classifier alone, or both weighed by a fitted combiner (better on the labelled held-out sets, worse on
+    # SAF; see grader/data/JUDGE_MODEL_CARD.md).
+    offline_judge: Literal["combined", "learned", "matcher"] = Field(
+        "matcher", validation_alias="INTERVIEW_GRADER_OFFLINE_JUDGE"
+    )
     openai_api_key: SecretStr | None = Field(None, validation_alias="OPENAI_API_KEY")
     openai_base_url: str | None = Field(None, validation_alias="OPENAI_BASE_URL")
     model: str = Field("gpt-4o-mini", validation_alias=AliasChoices("INTERVIEW_GRADER_MODEL", "OPENAI_MODEL"))

@@ -99,3 +99,22 @@ def test_banks_nobody_tuned_for_hold_their_floors(name: str) -> None:
     assert overall["covered"]["f1"] >= f1_floor and overall["kappa"] >= kappa_floor, overall
     assert report["injection"]["variants_raised"] == [] and report["injection"]["pure_credited"] == []
     assert report["truthful_judge"]["acceptance"] >= TRUTHFUL_ACCEPTANCE_FLOOR, report["truthful_judge"]["refused"]
+
+
+# The combined judge (opt-in, INTERVIEW_GRADER_OFFLINE_JUDGE=combined) on banks with no paraphrases: its
+# measured figures (2026-12-02: holdout without paraphrases 0.804 / 0.592, crossdomain test 0.709 / 0.438 with
+# partial P/R 0.551 / 0.312), rounded down. It is not the default because SAF correlation drops (model card).
+COMBINED_FLOORS = {"holdout": (0.79, 0.57, None), "crossdomain": (0.69, 0.42, (0.50, 0.28))}
+
+
+@pytest.mark.parametrize("name", sorted(COMBINED_FLOORS))
+def test_the_combined_judge_holds_its_floors_without_paraphrases(name: str) -> None:
+    dataset, bank = load_named(name, split="test", paraphrases=False)
+    report = evaluate(dataset, bank, offline_grader("combined"))
+    f1_floor, kappa_floor, partial_floors = COMBINED_FLOORS[name]
+    overall = report["overall"]
+    assert overall["covered"]["f1"] >= f1_floor and overall["kappa"] >= kappa_floor, overall
+    if partial_floors:
+        assert overall["partial"]["precision"] >= partial_floors[0], overall["partial"]
+        assert overall["partial"]["recall"] >= partial_floors[1], overall["partial"]
+    assert report["injection"]["variants_raised"] == [] and report["injection"]["pure_credited"] == []

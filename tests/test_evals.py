@@ -126,3 +126,30 @@ def test_readme_results_table_comes_from_published_reports() -> None:
     table = results_table(PUBLISHED)
     text = README.read_text(encoding="utf-8")
     assert table in text, "run `make evals` to refresh the README's results table"
+
+
+def test_calibration_reads_each_judges_probability_and_measures_it() -> None:
+    from evals.runner import credited_probability
+
+    assert credited_probability({"covered": 0.2, "credited": 0.7}) == 0.7  # the matcher's
+    assert credited_probability({"covered": 0.5, "partial": 0.25, "contradicted": 0.1}) == 0.75  # learned, combined
+    assert credited_probability(None) is None
+
+
+def test_calibration_error_tells_an_overconfident_judge_from_a_calibrated_one() -> None:
+    from types import SimpleNamespace
+
+    from evals.runner import _calibration
+
+    def graded(p: float, label: str) -> SimpleNamespace:
+        point = SimpleNamespace(point_id="x.1", probability={"covered": p, "partial": 0.0})
+        result = SimpleNamespace(abstained=False, points=[point])
+        return SimpleNamespace(result=result, record=SimpleNamespace(labels={"x.1": label}))
+
+    # Says 0.75 on points humans credit three times in four: calibrated.
+    calibrated = [graded(0.75, "covered")] * 3 + [graded(0.75, "missed")]
+    # Says 0.95 on the same points: over-confident.
+    overconfident = [graded(0.95, "covered")] * 3 + [graded(0.95, "missed")]
+    good, bad = _calibration(calibrated), _calibration(overconfident)  # type: ignore[arg-type]
+    assert good["points"] == 4 and good["ece"] == 0.0
+    assert bad["ece"] == pytest.approx(0.2) and bad["brier"] > good["brier"]

@@ -20,7 +20,7 @@ VERDICT_STYLE = {
 def grader_badge(result: GradeResult) -> str:
     m = result.meta
     if m.grader == "offline":
-        return "Offline grader (embedded default: MiniLM embeddings and rules, no LLM)"
+        return f"Offline grader (embedded default, no LLM: {m.model})"
     return f"LLM grader: {m.model}"
 
 

@@ -29,7 +29,9 @@ def register(commands: argparse._SubParsersAction) -> None:
         "--no-paraphrases", action="store_true", help="grade with the bank's paraphrases removed (as an imported bank)"
     )
     run.add_argument("--grader", choices=["offline", "llm"], help="default: offline, or llm with --base-url/--gguf")
-    run.add_argument("--judge", choices=["learned", "matcher"], help="the offline judge (default: the settings')")
+    run.add_argument(
+        "--judge", choices=["combined", "learned", "matcher"], help="the offline judge (default: the settings')"
+    )
     run.add_argument("--model", help="LLM model name")
     run.add_argument("--base-url", help="OpenAI-compatible server URL")
     run.add_argument("--gguf", type=Path, help="local GGUF model file")
