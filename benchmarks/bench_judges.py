@@ -48,13 +48,27 @@ def run() -> Section:
     sentences = [request.masked_answer[s.start : s.end] for s in request.graded]
     points = [point_text(p) for p in question.points]
     pairs = [(points[i], sentences[j]) for i, j in learned._pairs(points, sentences)]
-    judge_ms, judge_p95, runs = timed_ms(lambda: learned.judge(request), runs=30, warmup=3)
-    forward_ms, forward_p95, _ = timed_ms(lambda: _batched_forward(learned, pairs), runs=30, warmup=3)
+    judge_ms, judge_p95, judge_samples = timed_ms(lambda: learned.judge(request), runs=30, warmup=3)
+    forward_ms, forward_p95, forward_samples = timed_ms(lambda: _batched_forward(learned, pairs), runs=30, warmup=3)
     section.figures += [
         Figure(
-            f"pair classifier judge call ({len(pairs)} pairs, one at a time)", judge_ms, "ms", "", None, judge_p95, runs
+            f"pair classifier judge call ({len(pairs)} pairs, one at a time)",
+            judge_ms,
+            "ms",
+            "",
+            None,
+            judge_p95,
+            len(judge_samples),
         ),
-        Figure("its model's batched forward pass over the same pairs", forward_ms, "ms", "", None, forward_p95, runs),
+        Figure(
+            "its model's batched forward pass over the same pairs",
+            forward_ms,
+            "ms",
+            "",
+            None,
+            forward_p95,
+            len(forward_samples),
+        ),
         Figure(
             "judge / batched forward pass",
             judge_ms / forward_ms,

@@ -22,7 +22,8 @@ def main() -> None:
     parser.add_argument("--only", choices=sorted(BENCHMARKS), action="append", help="run only these")
     args = parser.parse_args()
     sections = [BENCHMARKS[name]() for name in (args.only or BENCHMARKS)]
-    path = write(sections)
+    # A partial run writes its own file, so it never overwrites the full results with a few sections.
+    path = write(sections, "results" if not args.only else "results-" + "-".join(args.only))
     print(path.read_text(encoding="utf-8"))
 
 
