@@ -56,6 +56,7 @@ def _rows(folder: Path, features: Path) -> tuple[np.ndarray, list[str], list[str
         readers[int(info["validation_fold"])] = CombinedJudge(matcher=matcher, learned=learned, combiner=blank)
     if not readers:
         raise SystemExit(f"no judge-cross.validation-fold*.json in {folder}")
+    pipelines = {judge: Pipeline(judge) for judge in readers.values()}
     x: list[np.ndarray] = []
     y: list[str] = []
     groups: list[str] = []
@@ -71,7 +72,7 @@ def _rows(folder: Path, features: Path) -> tuple[np.ndarray, list[str], list[str
             if judge is None or record.kind == "injection":
                 continue
             question = bank.get(record.question_id)
-            request, abstain = Pipeline(judge).request(question, record.answer)
+            request, abstain = pipelines[judge].request(question, record.answer)
             if abstain is not None:
                 continue
             said_m, said_l = judge.both(request)
