@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from screening.review import CandidateView, candidate, candidates
+from screening.review import CandidateView, candidate, candidates, grade_line, override_line, override_record
 from screening.screens import screen
 from store.db import Database
 
@@ -60,11 +60,11 @@ def candidate_markdown(view: CandidateView, screen_title: str) -> str:
             lines += [f"_{a.status}_", ""]
             continue
         lines += ["> " + _answer_md(a.answer).replace("\n", "\n> "), ""]
-        if a.grade is None:
-            lines += [f"_{a.status}{': ' + _md(a.error) if a.error else ''}_", ""]
+        if a.grade is None or a.not_graded:
+            lines += [f"_{_md(grade_line(a)).capitalize()}_", ""]
             continue
         m = a.grade.meta
-        lines.append(f"Score {a.effective_score()}/100 · {m.grader} grader · {_md(m.model)} · prompt {m.prompt_hash}")
+        lines.append(f"{_md(grade_line(a)).capitalize()} · {m.grader} grader · {_md(m.model)} · prompt {m.prompt_hash}")
         lines.append("")
         verdicts = a.effective_verdicts()
         for p in a.grade.points:
@@ -74,11 +74,9 @@ def candidate_markdown(view: CandidateView, screen_title: str) -> str:
             lines.append(f"- **{verdict}**{changed} {_md(p.label)}{quote}")
         if a.overrides:
             lines += ["", "Overrides:"]
+            labels = {p.id: p.label for p in a.question.points}
             for o in a.overrides:
-                lines.append(
-                    f"- {o.at:%Y-%m-%d %H:%M} {_md(o.reviewer)}: {o.target} {o.old_value} → {o.new_value}"
-                    f" — {_md(o.reason)}"
-                )
+                lines.append(f"- {_md(override_line(o, labels))}")
         if len(a.grades) > 1:
             earlier = ", ".join(f"{g.score} ({g.meta.grader}, {g.meta.prompt_hash})" for g in a.grades[:-1])
             lines += ["", f"Earlier grades: {earlier}"]
@@ -115,25 +113,20 @@ def candidate_pdf(view: CandidateView, screen_title: str) -> bytes:
             para(a.status, 10, "", 3)
             continue
         para(a.answer, 10)
-        if a.grade is None:
-            para(f"Grading: {a.status}", 10, "", 3)
+        if a.grade is None or a.not_graded:
+            para(grade_line(a).capitalize(), 10, "", 3)
             continue
         m = a.grade.meta
-        para(f"Score {a.effective_score()}/100 ({m.grader} grader, {m.model}, prompt {m.prompt_hash})", 10, "B")
+        para(f"{grade_line(a).capitalize()} ({m.grader} grader, {m.model}, prompt {m.prompt_hash})", 10, "B")
         verdicts = a.effective_verdicts()
         for p in a.grade.points:
             verdict = verdicts.get(p.point_id, p.verdict)
             changed = " (overridden)" if verdict != p.verdict else ""
             quote = f' — "{p.evidence[0].text}"' if p.evidence else ""
             para(f"• {verdict}{changed}: {p.label}{quote}", 9, "", 0.5)
+        labels = {p.id: p.label for p in a.question.points}
         for o in a.overrides:
-            para(
-                f"Override {o.at:%Y-%m-%d %H:%M} by {o.reviewer}: {o.target} {o.old_value} → {o.new_value}. "
-                f"Reason: {o.reason}",
-                9,
-                "",
-                0.5,
-            )
+            para(f"Override {override_line(o, labels)}", 9, "", 0.5)
         pdf.ln(3)
     return bytes(pdf.output())
 
@@ -153,12 +146,15 @@ def screen_rows(db: Database, screen_id: int, recruiter_id: int | None = None) -
                     "question_id": a.question.id,
                     "question": a.question.text,
                     "answer": a.answer or "",
-                    "grading": a.status,
+                    "grading": "not graded: " + str(a.grade.abstain_reason) if a.grade and a.not_graded else a.status,
                     "score": a.effective_score(),
                     "grader": a.grade.meta.grader if a.grade else "",
                     "model": a.grade.meta.model if a.grade else "",
                     "prompt_hash": a.grade.meta.prompt_hash if a.grade else "",
                     "overrides": len(a.overrides),
+                    "override_details": " | ".join(
+                        override_line(o, {p.id: p.label for p in a.question.points}) for o in a.overrides
+                    ),
                     **{f"point {p.id}": verdicts.get(p.id, "") for p in a.question.points},
                 }
             )
@@ -204,10 +200,13 @@ def screen_json(db: Database, screen_id: int, recruiter_id: int | None = None) -
                         "question_id": a.question.id,
                         "answer": a.answer,
                         "grading": a.status,
+                        "not_graded_reason": a.grade.abstain_reason if a.grade and a.not_graded else None,
                         "effective_score": a.effective_score(),
                         "effective_verdicts": a.effective_verdicts(),
                         "grades": [g.model_dump(mode="json") for g in a.grades],
-                        "overrides": [o.__dict__ | {"at": o.at.isoformat()} for o in a.overrides],
+                        "overrides": [
+                            override_record(o, {p.id: p.label for p in a.question.points}) for o in a.overrides
+                        ],
                     }
                     for a in view.answers
                 ],

@@ -2,7 +2,12 @@
 
 A grade is what a grader produced; an override is a reviewer's written change to one verdict or to the score.
 Overrides are append-only rows (who, when, old value, new value, reason); the *effective* grade is the newest
-grade with the overrides made on it applied in order. Re-grading adds a grade and keeps the earlier ones.
+grade with every override on the answer applied in the order they were made. Re-grading adds a grade and keeps
+the earlier ones, and a reviewer's overrides stay: one made on an earlier grade is carried onto the new grade
+(marked as carried), so a re-grade never silently undoes a person's decision.
+
+An abstained grade ("not graded", with its reason) has no score: it is left out of the candidate's average and
+shows as not graded, never as 0, unless a reviewer overrides it.
 """
 
 from __future__ import annotations
@@ -38,6 +43,8 @@ class OverrideInfo:
     old_value: str
     new_value: str
     reason: str
+    grade_id: int = 0
+    carried: bool = False  # made on an earlier grade and carried onto the newest
 
 
 @dataclass
@@ -50,14 +57,19 @@ class AnswerView:
     seconds: float | None
     grades: list[GradeResult] = field(default_factory=list)  # oldest first
     grade_ids: list[int] = field(default_factory=list)
-    overrides: list[OverrideInfo] = field(default_factory=list)  # on the newest grade
+    overrides: list[OverrideInfo] = field(default_factory=list)  # every override on the answer, oldest first
 
     @property
     def grade(self) -> GradeResult | None:
         return self.grades[-1] if self.grades else None
 
+    @property
+    def not_graded(self) -> bool:
+        """The grader abstained and no reviewer has graded it by hand."""
+        return self.grade is not None and self.grade.abstained and not self.overrides
+
     def effective_verdicts(self) -> dict[str, str]:
-        if self.grade is None:
+        if self.grade is None or self.not_graded:
             return {}
         verdicts: dict[str, str] = {p.point_id: p.verdict for p in self.grade.points}
         for o in self.overrides:
@@ -66,7 +78,7 @@ class AnswerView:
         return verdicts
 
     def effective_score(self) -> int | None:
-        if self.grade is None:
+        if self.grade is None or self.not_graded:
             return None
         score_overrides = [o for o in self.overrides if o.target == "score"]
         if score_overrides:
@@ -93,8 +105,10 @@ class CandidateView:
 
     @property
     def score(self) -> float | None:
-        scores = [a.effective_score() for a in self.answers if a.grade is not None]
-        return round(sum(scores) / len(self.answers), 1) if scores and self.answers else None  # type: ignore[arg-type]
+        """The mean effective score; an answer not reached counts 0, one the grader did not grade is left out."""
+        counted = [a for a in self.answers if not a.not_graded]
+        scores = [s for a in counted if (s := a.effective_score()) is not None]
+        return round(sum(scores) / len(counted), 1) if scores and counted else None
 
     @property
     def minutes(self) -> float | None:
@@ -121,6 +135,17 @@ def _owned_answer(s: object, answer_id: int, recruiter_id: int | None) -> Screen
     except ReviewError:
         raise ReviewError(f"no answer {answer_id}") from None
     return row
+
+
+def _overrides(row: ScreenAnswer) -> list[OverrideInfo]:
+    """Every override on the answer, oldest first, each marked carried if made on an earlier grade."""
+    newest = row.grades[-1].id
+    return [
+        OverrideInfo(
+            o.id, o.reviewer_name, o.at, o.target, o.old_value, o.new_value, o.reason, o.grade_id, o.grade_id != newest
+        )
+        for o in sorted(row.overrides, key=lambda o: o.id)
+    ]
 
 
 def candidate(db: Database, invite_id: int, recruiter_id: int | None = None) -> CandidateView:
@@ -150,12 +175,7 @@ def candidate(db: Database, invite_id: int, recruiter_id: int | None = None) -> 
                 grade_ids=[g.id for g in row.grades],
             )
             if row.grades:
-                newest = row.grades[-1].id
-                view.overrides = [
-                    OverrideInfo(o.id, o.reviewer_name, o.at, o.target, o.old_value, o.new_value, o.reason)
-                    for o in row.overrides
-                    if o.grade_id == newest
-                ]
+                view.overrides = _overrides(row)
             answers.append(view)
         return CandidateView(_invite_info(invite), answers)
 
@@ -203,10 +223,11 @@ def override(
         newest = row.grades[-1]
         result = GradeResult.model_validate(newest.result)
         current: dict[str, str] = {p.point_id: p.verdict for p in result.points}
-        for o in row.overrides:
-            if o.grade_id == newest.id and o.target in current:
+        earlier = _overrides(row)
+        for o in earlier:
+            if o.target in current:
                 current[o.target] = o.new_value
-        score_now = [o.new_value for o in row.overrides if o.grade_id == newest.id and o.target == "score"]
+        score_now = [o.new_value for o in earlier if o.target == "score"]
         if target == "score":
             if not new_value.isdigit() or not 0 <= int(new_value) <= 100:
                 raise ReviewError("a score is a whole number from 0 to 100")
@@ -264,3 +285,37 @@ def screen_question(db: Database, answer_id: int, recruiter_id: int | None = Non
             raise ReviewError("no submitted answer")
         sq = s.get(ScreenQuestion, row.screen_question_id)
         return Question.model_validate(sq.question), row.answer  # type: ignore[union-attr]
+
+
+def grade_line(a: AnswerView) -> str:
+    """How an answer's grade reads in a transcript or report: its effective score, or why it was not graded."""
+    if a.grade is None:
+        return f"grading {a.status}" + (f": {a.error}" if a.error else "")
+    if a.not_graded:
+        return f"not graded ({a.grade.abstain_reason})"
+    score = a.effective_score()
+    said = f" (the grader said {a.grade.score})" if score != a.grade.score and not a.grade.abstained else ""
+    return f"score {score}/100{said}"
+
+
+def override_line(o: OverrideInfo, labels: dict[str, str]) -> str:
+    """One override as people read it: when, who, what changed (by name), why, and whether it was carried."""
+    what = "score" if o.target == "score" else labels.get(o.target, o.target)
+    carried = " (made on an earlier grade, kept after re-grading)" if o.carried else ""
+    return f"{o.at:%Y-%m-%d %H:%M} {o.reviewer}: {what} {o.old_value} → {o.new_value}{carried}. Reason: {o.reason}"
+
+
+def override_record(o: OverrideInfo, labels: dict[str, str]) -> dict[str, object]:
+    """An override for the JSON export."""
+    return {
+        "id": o.id,
+        "reviewer": o.reviewer,
+        "at": o.at.isoformat(),
+        "target": o.target,
+        "target_label": "score" if o.target == "score" else labels.get(o.target, o.target),
+        "old_value": o.old_value,
+        "new_value": o.new_value,
+        "reason": o.reason,
+        "made_on_grade": o.grade_id,
+        "carried_from_earlier_grade": o.carried,
+    }

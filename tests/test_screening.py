@@ -248,13 +248,65 @@ def test_review_overrides_are_an_append_only_trail(db: Database, shipped_bank: B
         ("q11.1", "contradicted", "partial", "Rita"),
         ("score", "25", "30", "Rita"),
     ]
-    # re-grading keeps the earlier grade; overrides stay attached to the grade they were made on
+    # re-grading keeps the earlier grade, and the reviewer's overrides are carried onto the new one
     question, answer = review.screen_question(db, q11.answer_id)
     review.regrade(db, q11.answer_id, offline_grader().grade(question, answer))
     view = review.candidate(db, inv.id, me.id)
-    assert len(view.answers[1].grades) == 2 and view.answers[1].overrides == []
+    q11 = view.answers[1]
+    assert len(q11.grades) == 2
+    assert [(o.target, o.new_value, o.carried) for o in q11.overrides] == [
+        ("q11.1", "partial", True),
+        ("score", "30", True),
+    ]
+    assert q11.effective_verdicts()["q11.1"] == "partial" and q11.effective_score() == 30
+    # a new override on the new grade starts from the carried value
+    with pytest.raises(review.ReviewError, match="already the value"):
+        review.override(db, q11.answer_id, "q11.1", "partial", "Still partial after the re-grade.", me.id, me.name)
+    # every export shows who, when, old, new and why, and that it was carried
+    md_report = exports.candidate_report(db, inv.id, "md").decode()
+    assert "Rita: offline: training/historical contradicted → partial (made on an earlier grade" in md_report
+    assert "Reason: History for training is right" in md_report and "Score 30/100 (the grader said 0)" in md_report
+    record = json.loads(exports.screen_json(db, screen_id))["candidates"][0]["answers"][1]
+    assert [
+        (o["reviewer"], o["old_value"], o["new_value"], o["carried_from_earlier_grade"]) for o in record["overrides"]
+    ] == [
+        ("Rita", "contradicted", "partial", True),
+        ("Rita", "25", "30", True),
+    ]
+    assert record["effective_score"] == 30
+    csv_rows = list(csv.DictReader(io.StringIO(exports.screen_csv(db, screen_id))))
+    assert "Reason: Some credit for knowing" in csv_rows[1]["override_details"] and csv_rows[1]["score"] == "30"
     names, columns, matrix = review.heatmap(review.candidates(db, screen_id, me.id))
     assert names == ["Eve"] and len(columns) == 7 and matrix[0][0] == "covered"
+
+
+def test_an_answer_the_grader_did_not_grade_is_not_graded_everywhere_never_zero(
+    db: Database, shipped_bank: Bank
+) -> None:
+    me = _recruiter(db)
+    screen_id = _screen(db, shipped_bank, me.id)
+    inv, _ = screens.invite(db, screen_id, "Ida", "ida@example.com")
+    _answer_all(db, inv.id, ["I would stream card events through Kafka into the scoring service.", "Idk"])
+    worker.run_pending(db, offline)
+    view = review.candidate(db, inv.id, me.id)
+    graded, idk = view.answers
+    assert idk.grade is not None and idk.grade.abstained and idk.not_graded
+    assert idk.effective_score() is None and idk.effective_verdicts() == {}
+    assert review.grade_line(idk).startswith("not graded (")
+    # the average is the graded answer's score alone, not pulled down by a 0
+    assert view.score == graded.effective_score() and graded.effective_score() is not None
+    _, _, matrix = review.heatmap([view])
+    q11_cells = matrix[0][len(graded.question.points) :]
+    assert q11_cells and set(q11_cells) == {""}  # grey "not graded" cells, not "missed"
+    md_report = exports.candidate_report(db, inv.id, "md").decode()
+    assert "Not graded (" in md_report and "Score 0/100" not in md_report
+    rows = list(csv.DictReader(io.StringIO(exports.screen_csv(db, screen_id))))
+    assert rows[1]["score"] == "" and rows[1]["grading"].startswith("not graded: ")
+    assert json.loads(exports.screen_json(db, screen_id))["candidates"][0]["answers"][1]["not_graded_reason"]
+    # a reviewer who grades it by hand makes it count
+    review.override(db, idk.answer_id, "score", "10", "Asked in the call, knew a little.", me.id, me.name)
+    view = review.candidate(db, inv.id, me.id)
+    assert view.answers[1].effective_score() == 10 and view.score == round((graded.effective_score() + 10) / 2, 1)
 
 
 def test_review_is_only_for_the_screens_owner(db: Database, shipped_bank: Bank) -> None:

@@ -165,12 +165,22 @@ def test_review_page_table_heatmap_transcript_override_and_exports(recruiter: ac
     # override q11.1 with a reason; the trail shows old and new values and the reviewer
     form_select = next(s for s in at.selectbox if "offline: training/historical" in s.options)
     form_select.set_value("q11.1")
-    value_inputs = [t for t in at.text_input if t.placeholder.startswith("covered")]
+    at.run()
+    verdict_boxes = [b for b in at.selectbox if b.label == "New verdict"]
     reason_inputs = [t for t in at.text_input if t.label == "Reason"]
-    value_inputs[-1].set_value("partial")
-    reason_inputs[-1].set_value("Knows what history is for, wrong store.")
+    verdict_boxes[-1].set_value("partial")
+    reason_inputs[-1].set_value("no")  # too short: refused, and the choices stay
+    [b for b in at.button if b.label == "Save override"][-1].click().run()
+    assert "An override needs a written reason." in [e.value for e in at.error]
+    assert [b for b in at.selectbox if b.label == "New verdict"][-1].value == "partial"
+    assert [t for t in at.text_input if t.label == "Reason"][-1].value == "no"
+    [t for t in at.text_input if t.label == "Reason"][-1].set_value("Knows what history is for, wrong store.")
     [b for b in at.button if b.label == "Save override"][-1].click().run()
     assert not at.exception, at.exception
     text = _visible_text(at)
-    assert "Rita: q11.1 contradicted → partial. Reason: Knows what history is for, wrong store." in text
+    assert (
+        "Rita: offline: training/historical contradicted → partial. Reason: Knows what history is for, wrong store."
+        in text
+    )
+    assert [t for t in at.text_input if t.label == "Reason"][-1].value == ""  # a saved override clears the form
     assert ":orange[**Partial**] _(overridden)_ offline: training/historical" in text

@@ -4,6 +4,7 @@ verdict and exports the PDF. Screenshots go to screenshots/."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -104,13 +105,34 @@ def test_recruiter_builds_invites_reviews_overrides_and_exports(tmp_path: Path) 
             recruiter.get_by_text("stream ingestion").first.wait_for()
             screenshot(recruiter, "screening-5-review")
 
-            forms = recruiter.get_by_test_id("stForm")
-            last = forms.last
-            last.get_by_label("New value").fill("partial")
-            last.get_by_label("Reason").fill("Named the online store's role, but the answer is thin.")
-            last.get_by_role("button", name="Save override").click()
+            # Override the last answer's first point: the verdict is a dropdown; a refused reason keeps the choices.
+            verdict = recruiter.get_by_label("New verdict").last
+            verdict.click()
+            verdict.fill("partial")
+            recruiter.get_by_role("option", name="partial").first.click()
+            recruiter.get_by_label("Reason").last.fill("no")
+            recruiter.get_by_role("button", name="Save override").last.click()
+            recruiter.get_by_text("An override needs a written reason.").wait_for(timeout=30_000)
+            assert recruiter.get_by_label("Reason").last.input_value() == "no"
+            recruiter.get_by_label("Reason").last.fill("Named the online store's role, but the answer is thin.")
+            recruiter.get_by_role("button", name="Save override").last.click()
             recruiter.get_by_text("Reason: Named the online store's role").first.wait_for(timeout=30_000)
             screenshot(recruiter, "screening-6-override")
+
+            # Re-grading asks first, says the override stays, and the override is still there afterwards.
+            recruiter.get_by_role("button", name="Re-grade with the offline grader").last.click()
+            recruiter.get_by_text("override(s) stay and apply on top of the new grade").wait_for(timeout=30_000)
+            recruiter.get_by_role("button", name="Re-grade now").click()
+            recruiter.get_by_text("kept after re-grading").first.wait_for(timeout=60_000)
+            body = recruiter.locator("body").inner_text()
+            assert "Reason: Named the online store's role" in body and "(overridden)" in body
+            with recruiter.expect_download(timeout=60_000) as download:
+                recruiter.get_by_role("button", name="Export screen (JSON)").click()
+            exported = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
+            overrides = exported["candidates"][0]["answers"][1]["overrides"]
+            assert [(o["reviewer"], o["new_value"], o["carried_from_earlier_grade"]) for o in overrides] == [
+                ("Rita", "partial", True)
+            ]
 
             with recruiter.expect_download(timeout=60_000) as download:
                 recruiter.get_by_role("button", name="Report (PDF)").click()

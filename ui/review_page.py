@@ -86,23 +86,54 @@ def _heatmap(views: list[review.CandidateView]) -> None:
 
 
 def _override_form(a: review.AnswerView, recruiter: RecruiterInfo) -> None:
+    """What to change, its new value (a verdict from a list, or a score) and a reason. The choices stay when
+    the reason is refused; after a saved override the form starts afresh."""
     assert a.grade is not None and a.answer_id is not None
-    with st.form(f"override-{a.answer_id}", clear_on_submit=True):
+    round_key = f"override-round-{a.answer_id}"
+    key = f"override-{a.answer_id}-{st.session_state.get(round_key, 0)}"
+    with st.container(border=True):
         st.caption("Override (kept in the audit trail with your name and reason)")
         cols = st.columns([3, 2])
         targets = {p.point_id: p.label for p in a.grade.points} | {"score": "the score (0-100)"}
-        target = cols[0].selectbox("What", list(targets), format_func=targets.__getitem__)
-        value = cols[1].text_input("New value", placeholder="covered / partial / missed, or a score")
-        reason = st.text_input("Reason")
-        if st.form_submit_button("Save override"):
-            try:
-                review.override(
-                    database(), a.answer_id, target, value.strip().lower(), reason, recruiter.id, recruiter.name
+        target = cols[0].selectbox("What", list(targets), format_func=targets.__getitem__, key=f"{key}-what")
+        if target == "score":
+            current = a.effective_score()
+            value = str(
+                cols[1].number_input(
+                    "New score", 0, 100, value=current if current is not None else 0, step=1, key=f"{key}-score"
                 )
+            )
+        else:
+            now = a.effective_verdicts().get(target, "missed")
+            value = cols[1].selectbox(
+                "New verdict", review.VERDICTS, index=review.VERDICTS.index(now), key=f"{key}-verdict"
+            )
+        reason = st.text_input("Reason", key=f"{key}-reason")
+        if st.button("Save override", key=f"{key}-save"):
+            try:
+                review.override(database(), a.answer_id, target, value, reason, recruiter.id, recruiter.name)
             except ReviewError as err:
                 st.error(str(err).capitalize() + ".")
             else:
+                st.session_state[round_key] = st.session_state.get(round_key, 0) + 1
                 st.rerun()
+
+
+def _regrade(a: review.AnswerView, recruiter: RecruiterInfo) -> None:
+    assert a.answer_id is not None
+    with st.popover("Re-grade with the offline grader"):
+        kept = len(a.overrides)
+        st.write(
+            "Grades this answer again and keeps the current grade beside the new one."
+            + (
+                f" Your {kept} override(s) stay and apply on top of the new grade."
+                if kept
+                else " There are no overrides on it."
+            )
+        )
+        if st.button("Re-grade now", key=f"regrade-{a.answer_id}"):
+            review.regrade_answer(database(), a.answer_id, offline_grader(), recruiter.id)
+            st.rerun()
 
 
 def _transcript(view: review.CandidateView, recruiter: RecruiterInfo) -> None:
@@ -113,36 +144,35 @@ def _transcript(view: review.CandidateView, recruiter: RecruiterInfo) -> None:
             continue
         if a.grade is None:
             st.markdown(md(a.answer))
-            note = f": {a.error}" if a.error else ""
-            (st.error if a.status == "failed" else st.info)(md(f"Grading {a.status}{note}"))
+            (st.error if a.status == "failed" else st.info)(md(review.grade_line(a).capitalize()))
             continue
         st.caption(
             md(grader_badge(a.grade))
-            + f" · score **{a.effective_score()}**/100"
-            + (f" (grader said {a.grade.score})" if a.effective_score() != a.grade.score else "")
+            + f" · **{md(review.grade_line(a))}**"
             + (f" · {a.seconds / 60:.1f} min" if a.seconds is not None else "")
         )
         st.markdown(highlighted_answer(a.answer, a.grade), unsafe_allow_html=True)
-        verdicts = a.effective_verdicts()
-        for p in a.grade.points:
-            changed = " _(overridden)_" if verdicts[p.point_id] != p.verdict else ""
-            quote = f" — “{md(p.evidence[0].text)}”" if p.evidence else ""
-            st.markdown(f"{VERDICT_STYLE[verdicts[p.point_id]]}{changed} {md(p.label)}{quote}")
+        if a.not_graded:
+            st.info(md(f"Not graded: {a.grade.abstain_reason}. It is left out of the candidate's average."))
+        else:
+            verdicts = a.effective_verdicts()
+            for p in a.grade.points:
+                changed = " _(overridden)_" if verdicts[p.point_id] != p.verdict else ""
+                quote = f" — “{md(p.evidence[0].text)}”" if p.evidence else ""
+                st.markdown(f"{VERDICT_STYLE[verdicts[p.point_id]]}{changed} {md(p.label)}{quote}")
+        labels = {p.id: p.label for p in a.question.points}
         for o in a.overrides:
-            st.caption(
-                md(f"{o.at:%Y-%m-%d %H:%M} {o.reviewer}: {o.target} {o.old_value} → {o.new_value}. Reason: {o.reason}")
-            )
+            st.caption(md(review.override_line(o, labels)))
         m = a.grade.meta
-        st.caption(
-            md(
-                f"{m.grader} · {m.model} · {m.prompt_name}@{m.prompt_hash} · {m.latency_ms:.0f} ms"
-                f" · {len(a.grades)} grade(s) kept"
+        with st.expander("Details"):
+            st.caption(
+                md(
+                    f"{m.grader} · {m.model} · {m.prompt_name}@{m.prompt_hash} · {m.latency_ms:.0f} ms"
+                    f" · {len(a.grades)} grade(s) kept"
+                )
             )
-        )
         _override_form(a, recruiter)
-        if st.button("Re-grade with the offline grader", key=f"regrade-{a.answer_id}"):
-            review.regrade_answer(database(), a.answer_id, offline_grader(), recruiter.id)  # type: ignore[arg-type]
-            st.rerun()
+        _regrade(a, recruiter)
 
 
 def render() -> None:
