@@ -34,7 +34,8 @@ class AttemptRecord:
 
 @dataclass(frozen=True)
 class Progress:
-    timeline: list[tuple[datetime, int, str, float]]  # (when, section, question id, coverage) per graded answer
+    timeline: list[tuple[datetime, int, str, float]]  # (when, section, question id, coverage) per graded answer,
+    # not counting answers the grader abstained on
     most_missed: list[tuple[str, int]]  # (point id, times missed), most first
     never_tried: list[str]  # question ids
     weakest: list[tuple[str, float]]  # (question id, best coverage so far), weakest first
@@ -187,7 +188,12 @@ class PracticeStore:
 
     def progress(self, learner_id: int, bank: Bank) -> Progress:
         records = [r for r in self.history(learner_id) if r.grade is not None and r.kind != "probe"]
-        timeline = [(r.created_at, r.section, r.question_id, r.grade.coverage) for r in records if r.grade]
+        # An answer that was not graded is not a 0: it is left out of the timeline, like everywhere else.
+        timeline = [
+            (r.created_at, r.section, r.question_id, r.grade.coverage)
+            for r in records
+            if r.grade and not r.grade.abstained
+        ]
         missed: Counter[str] = Counter()
         best: dict[str, float] = {}
         for r in records:

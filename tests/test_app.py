@@ -20,7 +20,7 @@ GOOD_Q06 = (
 
 def _app(learner: str | None = None) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=120)
-    at.session_state["learner_name"] = learner or f"tester-{uuid.uuid4().hex[:8]}"
+    at.session_state["learner"] = learner or f"tester-{uuid.uuid4().hex[:8]}"
     at.run()
     assert not at.exception, at.exception
     return at
@@ -30,7 +30,11 @@ def _ask(at: AppTest, question_id: str) -> None:
     """Start a given question the way the own-question box does, through the rubric index."""
     at.sidebar.text_input(key="own_question").set_value(question_id).run()
     _button(at.sidebar, "Find its rubric").click().run()
-    assert at.session_state["question_id"] == question_id
+    assert _chat(at).question_id == question_id
+
+
+def _chat(at: AppTest) -> object:
+    return at.session_state["practice_chat"]
 
 
 def _button(where: object, label: str) -> object:
@@ -48,26 +52,41 @@ def _texts(at: AppTest) -> str:
     return "\n".join(str(p) for p in parts)
 
 
-def test_start_page_says_it_is_practice_and_names_the_offline_grader() -> None:
+def test_start_page_greets_asks_at_once_and_names_the_offline_grader() -> None:
     at = _app()
-    assert "practice tool" in at.info[0].value and "recommendation" in at.info[0].value
+    assert any("practice tool" in c.value and "recommendation" in c.value for c in at.caption)
     assert at.sidebar.radio(key="grader_choice").value == "offline"
     assert any("no API key" in c.value for c in at.sidebar.caption)
-    assert not at.chat_input  # no question yet, nothing to answer
+    # The first screen greets and asks a question in the chat, and the answer box is open at once.
+    assert [m.name for m in at.chat_message] == ["assistant"]
+    first = at.chat_message[0]
+    assert "practice interviewer" in first.markdown[0].value
+    question = _chat(at).question_id
+    assert question and question in first.caption[-1].value
+    assert at.chat_input and at.chat_input[0].placeholder == "Your answer"
 
 
 def test_section_question_answer_and_result_card() -> None:
     at = _app()
-    at.sidebar.selectbox(key="section_choice").set_value(2).run()
+    next(b for b in at.sidebar.selectbox if b.label == "Section").set_value(2).run()
     at.sidebar.button[0].click().run()
-    question_id = at.session_state["question_id"]
+    question_id = _chat(at).question_id
     assert at.chat_message[0].name == "assistant"
     assert "Section 2: System Design & APIs" in at.chat_message[0].caption[0].value
     _ask(at, "q06")
+    assert "Matched to: Design a fraud detection API" in at.chat_message[0].caption[0].value
     _answer(at, GOOD_Q06)
     assert [m.name for m in at.chat_message] == ["assistant", "user", "assistant"]
+    # the answer is shown once, in the candidate's bubble, with the evidence marked in place
+    user_bubble = "\n".join(m.value for m in at.chat_message[1].markdown)
+    assert '<mark style="background:#c8f0cf' in user_bubble
+    assert not any("<mark" in m.value for m in at.chat_message[2].markdown)
     text = _texts(at)
-    assert "Offline grader" in text
+    assert "Offline grader (embedded default, no LLM)" in text
+    # developer details sit in a collapsed "Details"
+    details = at.chat_message[2].expander[0]
+    assert details.label == "Details" and any("@" in c.value for c in details.caption)
+    assert not any("tokens" in c.value for c in at.chat_message[2].caption if c not in details.caption)
     assert ":green[**Covered**] stream ingestion" in text
     assert '<mark style="background:#c8f0cf' in text and "Kafka" in text
     assert ":red[**Missed**] Redis caching" in text
@@ -83,7 +102,7 @@ def test_probe_on_a_missed_point_updates_the_verdicts() -> None:
     at.button[0].click().run()  # probe
     probe = at.chat_message[-1].markdown[0].value
     assert "Redis caching" in probe or "One thing you didn't get into" in probe
-    assert at.session_state["phase"] == "probe"
+    assert _chat(at).phase == "probe"
     _answer(at, "I would keep the hot per-card features in a Redis cache next to the model server.")
     text = _texts(at)
     assert "Follow-up on **Redis caching**: :green[**Covered**]" in text
@@ -97,8 +116,12 @@ def test_try_again_shows_the_previous_score_and_keeps_both_attempts() -> None:
     _ask(at, "q09")
     _answer(at, "We cache embeddings so a document is never embedded twice.")
     at.button[1].click().run()  # try again
-    assert "Your previous attempt scored" in _texts(at)
+    assert "Try again: answer the same question once more." in _texts(at)
     _answer(at, "We cache embeddings, cache model outputs for repeated prompts, and deduplicate identical requests.")
+    # the earlier attempt stays in the conversation, and the new card says what changed
+    assert [m.name for m in at.chat_message] == ["assistant", "user", "assistant", "assistant", "user", "assistant"]
+    change = next(m.value for m in at.chat_message[5].markdown if "since your last try" in m.value)
+    assert change.startswith("**\\+") and "newly covered: output caches" in change
     from ui.resources import practice_store
 
     store = practice_store()
@@ -113,8 +136,8 @@ def test_next_question_moves_on() -> None:
     _ask(at, "q09")
     _answer(at, "We cache embeddings so a document is never embedded twice.")
     at.button[2].click().run()
-    assert at.session_state["question_id"] != "q09"
-    assert at.session_state["phase"] == "answer"
+    assert _chat(at).question_id != "q09"
+    assert _chat(at).phase == "answer"
     assert [m.name for m in at.chat_message] == ["assistant"]
 
 
@@ -125,8 +148,10 @@ def test_own_question_without_a_rubric_offers_the_closest_sections() -> None:
     assert "No matching rubric" in at.warning[0].value
     section_buttons = [b for b in at.button if b.label.startswith("Practise section")]
     assert section_buttons
+    before = _chat(at).question_id
     section_buttons[0].click().run()
-    assert at.session_state["question_id"]
+    assert _chat(at).question_id and not any("No matching rubric" in w.value for w in at.warning)
+    assert before is not None
 
 
 def test_an_answer_with_nothing_to_grade_gets_an_honest_message() -> None:
@@ -217,5 +242,53 @@ def test_progress_page_shows_coverage_missed_points_and_untried_questions() -> N
     assert any("Never tried (48 of 50)" in h.value for h in at.subheader)
     at.button[0].click().run()  # practise the weakest question
     assert not at.exception, at.exception
-    assert at.session_state["question_id"] in ("q06", "q09")
-    assert at.session_state["phase"] == "answer"
+    assert _chat(at).question_id in ("q06", "q09")
+    assert _chat(at).phase == "answer"
+
+
+def test_a_probe_reply_that_was_not_graded_does_not_say_missed() -> None:
+    at = _app()
+    _ask(at, "q06")
+    _answer(at, GOOD_Q06)
+    at.button[0].click().run()  # probe
+    _answer(at, "Idk")
+    reply = "\n".join(str(w.value) for w in at.chat_message[-1].warning)
+    assert "not graded" in reply
+    assert not any("Missed" in m.value for m in at.chat_message[-1].markdown)
+
+
+def test_an_answer_over_the_limit_is_kept_and_says_how_far_over() -> None:
+    at = _app()
+    _ask(at, "q09")
+    long_answer = "We cache embeddings. " * 1500  # 31,500 characters
+    _answer(at, long_answer)
+    message = at.error[0].value
+    assert "31,500 characters, 11,500 over the 20,000-character limit" in message
+    kept = next(t for t in at.text_area if t.label == "Your answer (not sent)")
+    assert kept.value == long_answer
+    from ui.resources import practice_store
+
+    assert practice_store().history(at.session_state["learner_id"], "q09") == []  # nothing saved, nothing lost
+
+
+def test_abstained_attempts_stay_out_of_the_progress_chart_and_the_name_persists() -> None:
+    at = _app(learner="persisting-learner")
+    _ask(at, "q09")
+    _answer(at, "We cache embeddings so a document is never embedded twice.")
+    _ask(at, "q06")
+    _answer(at, "Idk")
+    at.switch_page("ui/page_scripts/progress.py").run()
+    assert any("'persisting-learner'" in c.value for c in at.caption)
+    from ui.resources import practice_store
+
+    store = practice_store()
+    progress = store.progress(at.session_state["learner_id"], _bank())
+    assert [question for _, _, question, _ in progress.timeline] == ["q09"]  # the "Idk" is not a 0
+    at.switch_page("ui/page_scripts/practice.py").run()
+    assert at.sidebar.text_input[0].value == "persisting-learner"
+
+
+def _bank() -> object:
+    from ui.resources import rubric_index
+
+    return rubric_index().bank

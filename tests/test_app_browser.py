@@ -36,9 +36,16 @@ def test_practice_flow_in_a_browser_talks_only_to_loopback(tmp_path: Path) -> No
         page.get_by_text("Design a fraud detection API").first.wait_for(timeout=30_000)
         screenshot(page, "2-question")
 
-        # Answer and get the result card.
+        # Answer: the answer shows at once in the candidate's bubble, and the grading status sits in the
+        # interviewer's bubble, then the result card.
         _send(page, ANSWER)
+        bubbles = page.get_by_test_id("stChatMessage")
+        bubbles.filter(has_text="Grading your answer").first.wait_for(timeout=30_000)
+        assert bubbles.filter(has_text="stream the card transactions through Kafka").count() >= 1
         page.get_by_text("Score ").first.wait_for(timeout=60_000)
+        assert page.locator("body").inner_text().count("stream the card transactions through Kafka into") == 2, (
+            "the answer is shown once (its words appear again only as the covered point's quote)"
+        )
         page.get_by_role("button", name="Probe me on a missed point").wait_for()
         page.get_by_text("Offline grader").first.wait_for()
         assert page.get_by_test_id("highlighted-answer").first.inner_html().count("<mark") >= 3
@@ -53,6 +60,24 @@ def test_practice_flow_in_a_browser_talks_only_to_loopback(tmp_path: Path) -> No
         page.get_by_role("button", name="Next question").wait_for()
         page.get_by_test_id("stDataFrame").last.wait_for()
         screenshot(page, "4-probe")
+
+        # Try again: the earlier attempt stays, and the new card says what changed.
+        page.get_by_role("button", name="Try again").click()
+        page.get_by_text("Try again: answer the same question once more.").wait_for(timeout=30_000)
+        _send(page, ANSWER + " " + PROBE_REPLY + " We monitor latency and drift on dashboards.")
+        page.get_by_text("since your last try").first.wait_for(timeout=60_000)
+        assert "newly covered" in page.locator("body").inner_text()
+        screenshot(page, "4b-try-again")
+
+        # A paste over the limit is kept and says how far over it is.
+        page.get_by_role("button", name="Try again").click()
+        page.get_by_text("Try again: answer the same question once more.").last.wait_for(timeout=30_000)
+        _send(page, "x" * 30_000)
+        page.get_by_text("10,000 over the 20,000-character limit").wait_for(timeout=30_000)
+        assert page.get_by_label("Your answer (not sent)").input_value() == "x" * 30_000
+        _send(page, ANSWER)  # the shortened answer goes through
+        page.get_by_role("button", name="Next question").wait_for(timeout=60_000)
+        assert page.locator("body").inner_text().count("since your last try") == 2  # each retry compares
 
         # Next question.
         page.get_by_role("button", name="Next question").click()

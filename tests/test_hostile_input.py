@@ -724,7 +724,7 @@ def test_the_app_shows_a_script_answer_as_text_and_runs_none_of_it() -> None:
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(APP, default_timeout=120)
-    at.session_state["learner_name"] = f"hostile-{uuid.uuid4().hex[:8]}"
+    at.session_state["learner"] = f"hostile-{uuid.uuid4().hex[:8]}"
     at.run()
     at.sidebar.text_input(key="own_question").set_value("q06").run()
     next(b for b in at.sidebar.button if b.label == "Find its rubric").click().run()
@@ -735,17 +735,20 @@ def test_the_app_shows_a_script_answer_as_text_and_runs_none_of_it() -> None:
     at.chat_input[0].set_value(answer).run()
     assert not at.exception, at.exception
 
+    # The answer is shown once, in the candidate's bubble, as escaped HTML with the evidence marked.
     user = next(m for m in at.chat_message if m.name == "user")
-    tokens = MD.parse(user.markdown[0].value)
-    assert {t.type for t in tokens} <= TEXT_ONLY
-    assert shown(inline_text(tokens)) == shown(answer)  # shown exactly as typed
+    assert [m.allow_html for m in user.markdown] == [True]
     highlighted = [m.value for m in at.markdown if m.allow_html]
-    assert len(highlighted) == 1 and "&lt;script&gt;alert(1)&lt;/script&gt;" in highlighted[0]
+    assert highlighted == [user.markdown[0].value]
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in highlighted[0]
     assert [t.type for t in MD.parse(highlighted[0])] == ["html_block"]  # none of it read as markdown
     parser = _Tags()
     parser.feed(highlighted[0])
     assert {tag for tag, _ in parser.tags} <= {"div", "mark", "br"}
     assert "Kafka" in "".join(parser.text) and any(tag == "mark" for tag, _ in parser.tags)  # it was graded
+    # shown exactly as typed: the text between the tags is the answer (line ends as <br>, CR LF as " LF")
+    typed = answer.replace("\r\n", " \n").replace("\r", "\n")
+    assert "".join(parser.text) == typed
     for element in [*at.markdown, *at.caption, *at.info, *at.warning, *at.error]:
         value = str(element.value)
         assert not unescaped_tags(value) or getattr(element, "allow_html", False), value

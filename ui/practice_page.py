@@ -1,70 +1,77 @@
 """The practice chat: the interviewer asks, the candidate answers, the answer is saved and graded, then a probe
-on a missed point, another try, or the next question."""
+on a missed point, another try, or the next question. The conversation is a :class:`practice.chat.PracticeChat`;
+this page draws it and hands answers to the practice service."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import streamlit as st
 
 from grader.answer_checks import AnswerError
 from grader.base import Grader
-from practice.probes import merged_verdicts, probe_point, probe_text, single_point_question
+from grader.result import GradeResult
+from practice.chat import PracticeChat, compare
+from practice.probes import merged_verdicts, probe_text, single_point_question
 from practice.questions import pick_question
-from practice.service import Submission, bank_version, grade_attempt, submit
+from practice.service import bank_version, grade_attempt, submit
 from rubric.index import NoMatchingRubric
 from rubric.model import Question
 from store.db import StoreError
 from store.practice_store import AttemptRecord
 from ui.grader_settings import grader_sidebar
+from ui.learner import learner_sidebar
 from ui.resources import practice_store, rubric_index
-from ui.result_card import VERDICT_STYLE, render_outline, render_result
+from ui.result_card import VERDICT_STYLE, render_outline, render_result, user_answer
 from ui.text import md
 
 ASSETS = Path(__file__).resolve().parents[1] / "assets"
 INTERVIEWER = str(ASSETS / "interviewer.svg")
 CANDIDATE = str(ASSETS / "candidate.svg")
+LIMIT = 20_000
+GREETING = (
+    "Hi, I'm your practice interviewer. Answer in the box below as you would in an interview; you'll see which "
+    "key points you covered. Pick a section or type a question of your own in the sidebar at any time."
+)
 
 
-def _state() -> Any:
-    s = st.session_state
-    s.setdefault("events", [])
-    s.setdefault("phase", "idle")
-    return s
+def chat() -> PracticeChat:
+    state = st.session_state.get("practice_chat")
+    if not isinstance(state, PracticeChat):
+        state = st.session_state["practice_chat"] = PracticeChat()
+    return state
 
 
-def start_question(question: Question) -> None:
-    s = _state()
-    s.previous_score = None
-    s.question_id = question.id
-    s.events = [{"kind": "question"}]
-    s.phase = "answer"
-    s.main_attempt = None
-    s.no_match = None
+def start_question(question: Question, matched_from: str | None = None) -> None:
+    chat().start(question, matched_from)
 
 
-def _sidebar_choose(grader_message: str | None) -> None:
+def _new_question(avoid: set[str] | None = None) -> None:
+    section = st.session_state.get("section") or None
+    learner = st.session_state.get("learner_id")
+    tried = {e.question_id for e in practice_store().history(learner)} if learner else set()
+    start_question(pick_question(rubric_index().bank, section, avoid=(avoid or set()) | tried))
+
+
+def _sidebar_choose() -> None:
     index = rubric_index()
-    bank = index.bank
-    sections = bank.sections()
+    sections = index.bank.sections()
     labels = {0: "Random question", **{n: f"{n}. {title}" for n, title in sections.items()}}
-    st.selectbox("Section", list(labels), format_func=labels.__getitem__, key="section_choice")
+    chosen = st.session_state.get("section", 0)
+    section = st.selectbox("Section", list(labels), index=list(labels).index(chosen), format_func=labels.__getitem__)
+    st.session_state["section"] = section  # a plain key: it outlives this page's widgets
     if st.button("Ask me a question", type="primary", width="stretch"):
-        s = _state()
-        section = s.section_choice or None
-        tried = {e.question_id for e in practice_store().history(s.learner_id)} if s.get("learner_id") else set()
-        start_question(pick_question(bank, section, avoid=tried))
+        _new_question()
     own = st.text_input("…or type your own question", key="own_question")
     if st.button("Find its rubric", width="stretch"):
-        s = _state()
+        st.session_state.no_match = None
         if not own.strip():
-            s.no_match = "Type a question first."
+            st.session_state.no_match = "Type a question first."
         else:
             try:
-                start_question(index.resolve(own).question)
+                start_question(index.resolve(own).question, matched_from=own.strip())
             except NoMatchingRubric as miss:
-                s.no_match = miss
+                st.session_state.no_match = miss
 
 
 def _show_no_match() -> None:
@@ -81,36 +88,36 @@ def _show_no_match() -> None:
         if m.question.section not in seen:
             seen.append(m.question.section)
     for section in seen:
-        title = bank.sections()[section]
-        if st.button(f"Practise section {section}: {title}", key=f"closest-{section}"):
+        if st.button(f"Practise section {section}: {bank.sections()[section]}", key=f"closest-{section}"):
+            st.session_state.no_match = None
             start_question(pick_question(bank, section))
             st.rerun()
 
 
-_STEPS = {
-    "saving": "Saving your answer",
-    "grading": "Grading it against the key points",
-}
+_STEPS = {"saving": "Saving your answer", "grading": "Grading it against the key points"}
 
 
-def _grade_now(question: Question, answer: str, grader: Grader, submission: Submission) -> int | None:
-    """Submit through the practice service, showing its steps; returns the saved attempt's id, or None when the
-    answer could not be saved (the text is shown back so nothing is lost)."""
-    s = _state()
+def _grade_now(question: Question, answer: str, grader: Grader) -> int | None:
+    """Echo the answer in the candidate's bubble at once, grade it with the status in the interviewer's bubble;
+    returns the saved attempt's id, or None when the answer could not be saved (the text is shown back)."""
+    conversation = chat()
     bank = rubric_index().bank
-    with st.status("Grading your answer…", expanded=True) as status:
+    with st.chat_message("user", avatar=CANDIDATE):
+        st.markdown(md(answer))
+    with st.chat_message("assistant", avatar=INTERVIEWER), st.status("Grading your answer…", expanded=True) as status:
+        s = conversation.submission(question)
         try:
             outcome = submit(
                 practice_store(),
-                s.learner_id,
+                st.session_state.learner_id,
                 bank.id,
                 question,
                 answer,
                 grader,
-                kind=submission.kind,
-                parent_id=submission.parent_id,
-                probe_point_id=submission.probe_point_id,
-                graded_question=submission.graded_question,
+                kind=s.kind,
+                parent_id=s.parent_id,
+                probe_point_id=s.probe_point_id,
+                graded_question=s.graded_question,
                 bank_version=bank_version(bank),
                 progress=lambda step: st.write(_STEPS.get(step, step)),
             )
@@ -141,133 +148,137 @@ def _render_failed(record: AttemptRecord, question: Question, grader: Grader | N
         st.rerun()
 
 
-def _render_events(question: Question, grader: Grader | None) -> None:
-    s = _state()
+def _render_question(question: Question, first: bool) -> None:
+    conversation = chat()
+    with st.chat_message("assistant", avatar=INTERVIEWER):
+        if first and st.session_state.get("greeted") == question.id:
+            st.markdown(GREETING)
+        if first and conversation.matched_from:
+            st.caption(md(f"Matched to: {question.text} ({question.id})"))
+        st.caption(md(f"Section {question.section}: {question.section_title} · {question.id}"))
+        st.markdown(f"**{md(question.text)}**" if first else "Try again: answer the same question once more.")
+
+
+def _render_turns(question: Question, grader: Grader | None) -> None:
+    conversation = chat()
     store = practice_store()
-    original = None
-    for event in s.events:
-        if event["kind"] == "question":
+    original: GradeResult | None = None
+    earlier: GradeResult | None = None
+    for n, turn in enumerate(conversation.turns):
+        if turn.kind == "question":
+            _render_question(question, first=n == 0)
+        elif turn.kind == "probe" and turn.point_id:
             with st.chat_message("assistant", avatar=INTERVIEWER):
-                st.caption(md(f"Section {question.section}: {question.section_title} · {question.id}"))
-                st.markdown(f"**{md(question.text)}**")
-        elif event["kind"] in ("answer", "probe_answer"):
-            record = store.attempt(event["attempt_id"])
+                st.markdown(md(probe_text(question, question.point(turn.point_id))))
+        elif turn.attempt_id is not None:
+            record = store.attempt(turn.attempt_id)
             with st.chat_message("user", avatar=CANDIDATE):
-                st.markdown(md(record.answer) if record.answer.strip() else "_(empty answer)_")
+                user_answer(record.answer, record.grade)
             with st.chat_message("assistant", avatar=INTERVIEWER):
                 if record.status == "failed":
                     _render_failed(record, question, grader)
                 elif record.grade is None:
                     st.warning("This answer is saved but not graded yet.")
-                elif event["kind"] == "answer":
-                    original = record.grade
-                    render_result(record.grade, record.answer, question)
+                elif turn.kind == "answer":
+                    change = compare(earlier, record.grade) if earlier is not None else None
+                    render_result(
+                        record.grade, question, change.summary() if change else None, key=f"result-{record.id}"
+                    )
+                    earlier = original = record.grade
                 else:
                     _render_probe_result(question, record, original)
-        elif event["kind"] == "probe":
-            with st.chat_message("assistant", avatar=INTERVIEWER):
-                st.markdown(md(probe_text(question, question.point(event["point_id"]))))
 
 
-def _render_probe_result(question: Question, record: AttemptRecord, original: object) -> None:
+def _render_probe_result(question: Question, record: AttemptRecord, original: GradeResult | None) -> None:
     assert record.grade is not None
     verdict = record.grade.points[0]
+    if record.grade.abstained:
+        st.warning(md(f"Follow-up on {verdict.label}: not graded ({record.grade.abstain_reason})."))
+        return
     st.markdown(f"Follow-up on **{md(verdict.label)}**: {VERDICT_STYLE[verdict.verdict]}")
     if verdict.evidence:
         st.markdown(f"“{md(verdict.evidence[0].text)}”")
     if original is not None:
-        merged = merged_verdicts(original, [record.grade])  # type: ignore[arg-type]
+        merged = merged_verdicts(original, [record.grade])
         rows = [
             {
                 "key point": question.point(p.point_id).label,
                 "first answer": p.verdict,
                 "with the follow-up": merged[p.point_id][0],
             }
-            for p in original.points  # type: ignore[attr-defined]
+            for p in original.points
         ]
         st.caption("Verdicts for the question, both attempts together:")
         st.dataframe(rows, hide_index=True, width="stretch")
 
 
 def _actions(question: Question) -> None:
-    s = _state()
-    store = practice_store()
-    last = store.attempt(s.main_attempt) if s.get("main_attempt") else None
+    conversation = chat()
+    last = practice_store().attempt(conversation.main_attempt) if conversation.main_attempt else None
     render_outline(question)
     cols = st.columns(3)
-    missing = probe_point(question, last.grade) if last and last.grade else None
-    if s.phase == "graded" and missing is not None and cols[0].button("Probe me on a missed point"):
-        s.events.append({"kind": "probe", "point_id": missing.id})
-        s.probe_point = missing.id
-        s.phase = "probe"
+    missing = conversation.probe_candidate(question, last.grade if last else None)
+    if missing is not None and cols[0].button("Probe me on a missed point"):
+        conversation.probe(missing)
         st.rerun()
     if cols[1].button("Try again"):
-        s.previous_score = last.grade.score if last and last.grade and not last.grade.abstained else None
-        s.events = [{"kind": "question"}]
-        s.phase = "answer"
+        conversation.turns.append(conversation.turns[0])
+        conversation.try_again()
         st.rerun()
     if cols[2].button("Next question", type="primary"):
-        bank = rubric_index().bank
-        section = s.get("section_choice") or None
-        start_question(pick_question(bank, section, avoid={question.id}))
+        _new_question(avoid={question.id})
         st.rerun()
 
 
-def _on_answer(question: Question, answer: str, grader: Grader) -> None:
-    s = _state()
-    if s.phase == "probe":
-        point = question.point(s.probe_point)
-        probe = Submission("probe", s.main_attempt, point.id, single_point_question(question, point))
-        attempt_id = _grade_now(question, answer, grader, probe)
-        if attempt_id:
-            s.events.append({"kind": "probe_answer", "attempt_id": attempt_id})
-            s.phase = "probed"
+def _answer_box(question: Question, grader: Grader) -> None:
+    conversation = chat()
+    prompt = "Your answer to the follow-up" if conversation.phase == "probe" else "Your answer"
+    answer = st.chat_input(prompt, key="answer_box")
+    if answer is None:
         return
-    retry = s.get("main_attempt") is not None
-    attempt_id = _grade_now(
-        question, answer, grader, Submission("retry" if retry else "answer", s.main_attempt if retry else None)
-    )
+    if len(answer) > LIMIT:
+        # Kept, not cut: the learner shortens it and sends it again.
+        st.session_state.too_long = answer
+        st.rerun()
+    st.session_state.pop("too_long", None)
+    attempt_id = _grade_now(question, answer, grader)
     if attempt_id:
-        s.events.append({"kind": "answer", "attempt_id": attempt_id})
-        s.main_attempt = attempt_id
-        s.phase = "graded"
+        conversation.answered(attempt_id)
+        st.rerun()
+
+
+def _show_too_long() -> None:
+    text = st.session_state.get("too_long")
+    if not text:
+        return
+    st.error(
+        f"Your answer is {len(text):,} characters, {len(text) - LIMIT:,} over the {LIMIT:,}-character limit, "
+        "so it was not sent. It is kept below: shorten it and send it again."
+    )
+    st.text_area("Your answer (not sent)", text, height=200, key="too_long_text")
 
 
 def render() -> None:
-    s = _state()
+    conversation = chat()
     with st.sidebar:
         st.header("Practice")
-        name = st.text_input(
-            "Your name",
-            value=s.get("learner_name", "me"),
-            key="learner_name",
-            help="Progress is kept per name on this machine.",
-        )
-        s.learner_id = practice_store().learner(name)
+        learner_sidebar()
         grader, grader_message = grader_sidebar()
         st.divider()
-        _sidebar_choose(grader_message)
+        _sidebar_choose()
     st.title("Mock interview practice")
-    st.info("A practice tool: grades are a recommendation from an automated grader, not a hiring decision.")
+    st.caption("A practice tool: grades are a recommendation from an automated grader, not a hiring decision.")
     if grader_message:
         st.warning(grader_message)
     _show_no_match()
-    question_id = s.get("question_id")
-    if not question_id:
-        st.write(
-            "Pick a section (or a random question) in the sidebar and press **Ask me a question**, "
-            "or type a question of your own."
-        )
-        return
-    question = rubric_index().bank.get(question_id)
-    if s.get("previous_score") is not None and s.phase == "answer":
-        st.caption(f"Your previous attempt scored {s.previous_score}/100. Try to beat it.")
-    _render_events(question, grader)
-    if s.phase in ("graded", "probed"):
+    if conversation.question_id is None:
+        _new_question()  # the first screen asks at once
+        st.session_state.greeted = conversation.question_id
+    assert conversation.question_id is not None
+    question = rubric_index().bank.get(conversation.question_id)
+    _render_turns(question, grader)
+    if conversation.phase in ("graded", "probed"):
         _actions(question)
-    if s.phase in ("answer", "probe") and grader is not None:
-        prompt = "Your answer to the follow-up" if s.phase == "probe" else "Your answer"
-        answer = st.chat_input(prompt, key="answer_box", max_chars=20_000)
-        if answer is not None:
-            _on_answer(question, answer, grader)
-            st.rerun()
+    _show_too_long()
+    if conversation.phase in ("answer", "probe") and grader is not None:
+        _answer_box(question, grader)

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from practice.questions import weakest_question
+from ui.learner import learner_name
 from ui.resources import practice_store, rubric_index
 from ui.text import md
 
@@ -15,7 +16,7 @@ from ui.text import md
 def render() -> None:
     bank = rubric_index().bank
     store = practice_store()
-    name = st.session_state.get("learner_name", "me")
+    name = learner_name()
     learner_id = store.learner(name)
     st.title("Your progress")
     st.caption(md(f"Practising as {name!r}; change the name on the Practice page."))
@@ -35,14 +36,18 @@ def render() -> None:
                 for when, section, question_id, coverage in progress.timeline
             ]
         )
-        st.subheader("Coverage over time, by section")
+        st.subheader("Coverage over time, by question")
+        st.caption("Each line joins your attempts at one question; answers that were not graded are left out.")
         chart = (
             alt.Chart(frame)
             .mark_line(point=alt.OverlayMarkDef(size=70))
             .encode(
                 x=alt.X("when:T", title=None, axis=alt.Axis(format="%d %b %H:%M")),
                 y=alt.Y("coverage:Q", title="coverage", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
-                color=alt.Color("section:N", title="section"),
+                color=alt.Color(
+                    "section:N", title="section", legend=alt.Legend(orient="bottom", labelLimit=0, columns=2)
+                ),
+                detail="question:N",  # a line joins the attempts at one question, never two questions
                 tooltip=["section", "question", alt.Tooltip("coverage:Q", format=".0%"), "when:T"],
             )
             .properties(height=320)
