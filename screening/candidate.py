@@ -17,12 +17,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from grader.answer_checks import check_answer
+from grader.base import MAX_ANSWER_CHARS
 from screening import limits
 from screening.audit import record
 from screening.screens import NOT_VALID, InviteError, aware, refuse_if_closed
 from screening.secrets_util import pseudonym
 from store.db import Database
 from store.tables import Invite, Screen, ScreenAnswer, ScreenQuestion, utcnow
+
+DRAFT_CHARS = 5 * MAX_ANSWER_CHARS  # a draft keeps a long paste so it can be shortened; beyond this it is cut
 
 
 class QuestionError(KeyError):
@@ -141,8 +144,25 @@ def save_draft(db: Database, invite_id: int, screen_question_id: int, text: str)
     with db.session() as s:
         row = _answer_row(s, invite_id, screen_question_id)
         if row.submitted_at is None:
-            # NUL cannot be stored in PostgreSQL text; a draft keeps everything else (submit refuses NUL clearly)
-            row.draft = text[:20_000].replace("\x00", "")
+            # NUL cannot be stored in PostgreSQL text; a draft keeps everything else (submit refuses NUL clearly).
+            # A draft may run over the answer limit (a long paste is kept so it can be shortened), up to a cap.
+            row.draft = text[:DRAFT_CHARS].replace("\x00", "")
+
+
+def submitted_answers(db: Database, invite_id: int) -> list[tuple[str, str]]:
+    """(question text, submitted answer) for this invite's submitted answers, in the screen's order."""
+    with db.session() as s:
+        invite = _open(s, invite_id)
+        screen = s.get(Screen, invite.screen_id)
+        assert screen is not None
+        rows = {
+            a.screen_question_id: a for a in s.scalars(select(ScreenAnswer).where(ScreenAnswer.invite_id == invite_id))
+        }
+        return [
+            (str(sq.question["text"]), rows[sq.id].answer or "")
+            for sq in screen.questions
+            if sq.id in rows and rows[sq.id].submitted_at is not None
+        ]
 
 
 def submit(db: Database, invite_id: int, screen_question_id: int, text: str) -> None:

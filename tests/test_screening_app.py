@@ -104,10 +104,16 @@ def test_candidate_link_consent_answers_and_never_sees_grades(recruiter: account
     next(b for b in at.button if b.label == "Submit and continue").click().run()
     # closing the browser and coming back: a new session opens the same link and resumes at question 2
     again = _app(invite=token)
-    assert "Question 2 of 2" in again.get("progress")[0].proto.text
+    progress = again.get("progress")[0].proto
+    assert "Question 2 of 2 · 1 answered" in progress.text and progress.value == 50  # counts answered questions
     again.text_area[0].set_value("The offline store keeps history for training; the online one serves inference.")
     again.text_area[0].run()
-    assert "Draft saved" in _visible_text(again)
+    assert "Draft saved 0 s ago" in _visible_text(again)
+    # the last step reviews every answer before "Submit and finish"
+    next(b for b in again.button if b.label == "Review and finish").click().run()
+    assert any(h.value == "Review your answers" for h in again.subheader)
+    review_text = _visible_text(again)
+    assert "stream card events through Kafka" in review_text and "online one serves inference" in review_text
     next(b for b in again.button if b.label == "Submit and finish").click().run()
     assert "all your answers are submitted" in again.success[0].value
     worker.run_pending(database(), grader_for)

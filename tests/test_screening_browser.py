@@ -82,14 +82,35 @@ def test_recruiter_builds_invites_reviews_overrides_and_exports(tmp_path: Path) 
             candidate.get_by_text("automated grader").first.wait_for(timeout=60_000)
             screenshot(candidate, "screening-2-consent")
             candidate.get_by_role("button", name="I agree, start").click()
-            for n, answer in enumerate(ANSWERS, start=1):
-                candidate.get_by_text(f"Question {n} of 2").wait_for(timeout=30_000)
-                candidate.get_by_label("Your answer").fill(answer)
-                candidate.get_by_label("Your answer").press("Control+Enter")  # commits the text (and saves a draft)
-                label = "Submit and finish" if n == 2 else "Submit and continue"
-                candidate.get_by_role("button", name=label).click()
-                if n == 1:
-                    screenshot(candidate, "screening-3-answering")
+            assert candidate.title() == "Interview screen"  # the candidate's tab has its own title
+            box = candidate.get_by_label("Your answer")
+            # Drafts save while typing (no Ctrl+Enter, no leaving the box): type, pause, close the tab, reopen.
+            candidate.get_by_text("Question 1 of 2 · 0 answered").wait_for(timeout=30_000)
+            box.click()
+            box.press_sequentially(ANSWERS[0][:60], delay=5)
+            box.fill(ANSWERS[0])  # the rest as a paste, the box keeps the focus
+            candidate.get_by_text("Draft saved").wait_for(timeout=30_000)
+            assert "Ctrl+Enter" not in candidate.locator("body").inner_text()
+            candidate.close()
+            candidate = browser.new_context(viewport={"width": 1280, "height": 1400}).new_page()
+            candidate.goto(link)
+            candidate.get_by_text("Question 1 of 2").wait_for(timeout=60_000)
+            assert candidate.get_by_label("Your answer").input_value() == ANSWERS[0]
+            # A paste over the limit is kept and says how far over it is.
+            candidate.get_by_label("Your answer").fill("y" * 30_000)
+            candidate.get_by_text("10,000 over the 20,000-character limit").wait_for(timeout=30_000)
+            assert candidate.get_by_label("Your answer").input_value() == "y" * 30_000
+            candidate.get_by_label("Your answer").fill(ANSWERS[0])
+            candidate.get_by_role("button", name="Submit and continue").click()
+            screenshot(candidate, "screening-3-answering")
+            candidate.get_by_text("Question 2 of 2 · 1 answered").wait_for(timeout=30_000)
+            candidate.get_by_label("Your answer").fill(ANSWERS[1])
+            candidate.get_by_label("Your answer").press("Control+Enter")
+            candidate.get_by_role("button", name="Review and finish").click()
+            candidate.get_by_role("heading", name="Review your answers").wait_for(timeout=30_000)
+            candidate.get_by_text("serves features for real-time inference").first.wait_for(timeout=30_000)
+            assert "scoring service" in candidate.locator("body").inner_text()
+            candidate.get_by_role("button", name="Submit and finish").click()
             candidate.get_by_text("all your answers are submitted").wait_for(timeout=30_000)
             body = candidate.locator("body").inner_text()
             assert "Covered" not in body and "Score" not in body and "stream ingestion" not in body

@@ -3,13 +3,17 @@ at a time. Drafts are saved as the candidate writes; nothing about grades or rub
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import streamlit as st
 
 from grader.answer_checks import AnswerError
+from grader.base import MAX_ANSWER_CHARS
 from screening import candidate
 from screening.limits import RateLimited
 from screening.screens import InviteError, open_invite
 from ui import client
+from ui.autosave import autosave, hide_input_hints
 from ui.resources import background_grader, database
 from ui.text import md
 
@@ -29,7 +33,7 @@ def _save_draft(invite_id: int, screen_question_id: int, key: str) -> None:
     except (RateLimited, InviteError) as err:
         st.session_state["draft_refused"] = str(err)
     else:
-        st.session_state["draft_saved"] = True
+        st.session_state["draft_saved_at"] = datetime.now(UTC)
 
 
 def _refused(err: Exception) -> None:
@@ -44,7 +48,42 @@ def _refused(err: Exception) -> None:
     st.stop()
 
 
+def _draft_status() -> None:
+    """When the draft was last saved, refreshed every few seconds."""
+    saved = st.session_state.get("draft_saved_at")
+    if saved is not None:
+        seconds = max(0, int((datetime.now(UTC) - saved).total_seconds()))
+        st.caption(f"Draft saved {seconds} s ago. Drafts save by themselves every few seconds as you type.")
+
+
+def _over_limit(text: str) -> None:
+    if len(text) > MAX_ANSWER_CHARS:
+        st.warning(
+            f"Your answer is {len(text):,} characters, {len(text) - MAX_ANSWER_CHARS:,} over the "
+            f"{MAX_ANSWER_CHARS:,}-character limit. It is kept as a draft; shorten it before you submit."
+        )
+
+
+def _review(invite_id: int, question: candidate.CandidateQuestion, key: str) -> None:
+    """The last step: every answer once more, then submit and finish (or go back and edit)."""
+    st.subheader("Review your answers")
+    for n, (text_, answer) in enumerate(candidate.submitted_answers(database(), invite_id), start=1):
+        st.markdown(f"**{n}. {md(text_)}**")
+        st.markdown(md(answer))
+    text = str(st.session_state.get("review_text", ""))
+    st.markdown(f"**{question.position}. {md(question.text)}**")
+    st.markdown(md(text) or "_(no answer yet)_")
+    left, right = st.columns([1, 1])
+    if left.button("Back to edit"):
+        st.session_state.reviewing = False
+        st.session_state[key] = text  # the text box was not drawn while reviewing: give it its text back
+        st.rerun()
+    if right.button("Submit and finish", type="primary"):
+        _submit(invite_id, question.screen_question_id, text)
+
+
 def render() -> None:
+    st.set_page_config(page_title="Interview screen")  # the candidate's tab says what it is
     token = st.query_params.get("invite")
     db = database()
     try:
@@ -77,39 +116,60 @@ def render() -> None:
     if question is None:
         st.rerun()  # the last answer finished the screen
         return
-    st.progress(question.position / question.total, text=f"Question {question.position} of {question.total}")
+    answered = question.position - 1
+    st.progress(
+        answered / question.total, text=f"Question {question.position} of {question.total} · {answered} answered"
+    )
     st.markdown(f"### {md(question.text)}")
     if question.deadline:
         st.caption(f"Suggested to finish by {question.deadline:%H:%M} (UTC).")
     key = f"answer-{question.screen_question_id}"
     if key not in st.session_state:
         st.session_state[key] = question.draft
+    last = question.position == question.total
+    if last and st.session_state.get("reviewing"):
+        _review(invite.id, question, key)
+        return
     st.text_area(
         "Your answer",
         key=key,
         height=240,
-        max_chars=20_000,
         on_change=_save_draft,
         args=(invite.id, question.screen_question_id, key),
     )
+    hide_input_hints()
+    autosave("Your answer")
+    _over_limit(st.session_state.get(key, ""))
     refused = st.session_state.pop("draft_refused", None)
     if refused:
         st.warning(f"Draft not saved: {refused}. Your text is still here; keep this page open.")
-    elif st.session_state.pop("draft_saved", False):
-        st.caption("Draft saved.")
+    else:
+        st.fragment(run_every=5)(_draft_status)()
     left, right = st.columns([1, 1])
     if left.button("Save draft"):
         _save_draft(invite.id, question.screen_question_id, key)
         st.rerun()
-    last = question.position == question.total
-    if right.button("Submit and finish" if last else "Submit and continue", type="primary"):
+    if last:
+        if right.button("Review and finish", type="primary") and _ready(st.session_state.get(key, "")):
+            # A plain copy: the text box's own state goes when the box is not drawn.
+            st.session_state.review_text = st.session_state.get(key, "")
+            _save_draft(invite.id, question.screen_question_id, key)
+            st.session_state.reviewing = True
+            st.rerun()
+    elif right.button("Submit and continue", type="primary"):
         _submit(invite.id, question.screen_question_id, st.session_state.get(key, ""))
+
+
+def _ready(text: str) -> bool:
+    if not text.strip():
+        st.warning("Write an answer first (or a sentence saying you don't know).")
+        return False
+    return True
 
 
 def _submit(invite_id: int, screen_question_id: int, text: str) -> None:
     """Submit the answer and go on; a refused submit leaves the text in the box and says why."""
-    if not text.strip():
-        st.warning("Write an answer first (or a sentence saying you don't know).")
+    if not _ready(text):
         return
     try:
         candidate.submit(database(), invite_id, screen_question_id, text)
@@ -120,4 +180,5 @@ def _submit(invite_id: int, screen_question_id: int, text: str) -> None:
         st.error(f"Not submitted: {err}. Your answer is still here.")
         return
     background_grader().wake()
+    st.session_state.reviewing = False
     st.rerun()
