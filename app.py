@@ -1,4 +1,9 @@
-"""The Streamlit app. It only draws: pages live in ``ui/``, the work in rubric/, grader/, practice/ and store/."""
+"""The Streamlit app. It only draws: pages live in ``ui/``, the work in rubric/, grader/, practice/ and store/.
+
+``streamlit run app.py`` finds the ``st.App`` below and serves the app with its extra HTTP routes (the
+recruiter's session cookie, :mod:`ui.web_routes`); the server then runs this file as the page script, where
+``__name__`` is ``"__main__"``.
+"""
 
 from __future__ import annotations
 
@@ -10,11 +15,16 @@ enforce_offline()
 
 import streamlit as st  # noqa: E402
 
-# Local images only: Streamlit's ":material/...:" icons load a font from Google.
-st.set_page_config(
-    page_title="Mock interview practice", page_icon=str(Path(__file__).with_name("assets") / "interviewer.svg")
-)
+if __name__ == "__main__":
+    # Local images only: Streamlit's ":material/...:" icons load a font from Google.
+    st.set_page_config(
+        page_title="Mock interview practice", page_icon=str(Path(__file__).with_name("assets") / "interviewer.svg")
+    )
 
-from ui.pages import navigation  # noqa: E402
+    from ui.pages import navigation
 
-navigation().run()
+    navigation().run()
+else:
+    from ui.web_routes import routes
+
+    app = st.App(__file__, routes=routes())

@@ -109,8 +109,9 @@ def sign_in(db: Database, email: str, password: str, client: str = "unknown") ->
 
 
 def current_recruiter(db: Database, token: str | None) -> RecruiterInfo | None:
-    """The recruiter a session token belongs to, if the session exists, is not revoked and has not expired."""
-    if not token:
+    """The recruiter a session token belongs to, if the session exists, is not revoked and has not expired.
+    (A handoff code is not a session token.)"""
+    if not token or ":" in token:
         return None
     with db.session() as s:
         session = s.get(RecruiterSession, token_hash(token))
@@ -127,3 +128,48 @@ def sign_out(db: Database, token: str | None) -> None:
         session = s.get(RecruiterSession, token_hash(token))
         if session is not None:
             session.revoked = True
+
+
+HANDOFF_SECONDS = 60
+_HANDOFF = "handoff:"
+
+
+def handoff_code(db: Database, token: str) -> str:
+    """A one-time code, valid for a minute, that the browser trades at ``/auth/session`` for a session cookie
+    (HttpOnly, so page scripts never see the session token). Only the code's hash is stored."""
+    recruiter = current_recruiter(db, token)
+    if recruiter is None:
+        raise AuthError("not signed in")
+    code = new_token()
+    with db.session() as s:
+        s.add(
+            RecruiterSession(
+                token_hash=token_hash(_HANDOFF + code),
+                recruiter_id=recruiter.id,
+                expires_at=utcnow() + timedelta(seconds=HANDOFF_SECONDS),
+            )
+        )
+    return code
+
+
+def redeem_handoff(db: Database, code: str) -> str | None:
+    """Trade a handoff code (once, within its minute) for a new session token; None for a used, expired or
+    unknown code."""
+    if not code or ":" in code:
+        return None
+    with db.session() as s:
+        handoff = s.get(RecruiterSession, token_hash(_HANDOFF + code))
+        if handoff is None or handoff.revoked or _aware(handoff.expires_at) <= utcnow():
+            return None
+        handoff.revoked = True
+        token = new_token()
+        s.add(
+            RecruiterSession(
+                token_hash=token_hash(token),
+                recruiter_id=handoff.recruiter_id,
+                expires_at=utcnow() + timedelta(hours=SESSION_HOURS),
+            )
+        )
+        who = pseudonym("recruiter", handoff.recruiter_id)
+        record(s, actor=who, action="session.cookie_set", subject=who)
+        return token

@@ -16,7 +16,7 @@ from grader.base import GraderError
 from grader.pipeline import Pipeline
 from grader.service import offline_grader
 from rubric.model import Bank
-from screening import accounts, candidate, exports, review, screens, worker
+from screening import accounts, candidate, exports, review, screens, secrets_util, worker
 from screening.data_protection import delete_candidate, purge_old_screens
 from screening.screens import InviteError
 from store import screen_queue
@@ -376,3 +376,39 @@ def test_retention_purges_old_screens(db: Database, shipped_bank: Bank) -> None:
     with db.session() as s:
         assert s.get(Screen, old) is None and s.get(Screen, new) is not None
         assert list(s.scalars(select(Invite))) == []
+
+
+def test_a_handoff_code_is_traded_once_for_a_new_session_and_is_no_session_itself(db: Database) -> None:
+    me = _recruiter(db)
+    token = accounts.sign_in(db, "rita@example.com", PASSWORD)
+    code = accounts.handoff_code(db, token)
+    assert accounts.current_recruiter(db, code) is None  # the code is not a session token
+    assert accounts.current_recruiter(db, "handoff:" + code) is None
+    cookie_token = accounts.redeem_handoff(db, code)
+    assert cookie_token and cookie_token != token
+    assert accounts.current_recruiter(db, cookie_token) == me
+    assert accounts.redeem_handoff(db, code) is None  # once only
+    assert accounts.redeem_handoff(db, "nonsense") is None and accounts.redeem_handoff(db, "") is None
+    with pytest.raises(accounts.AuthError):
+        accounts.handoff_code(db, "not-a-session")
+    late = accounts.handoff_code(db, token)
+    with db.session() as s:
+        row = s.get(RecruiterSession, secrets_util.token_hash("handoff:" + late))
+        assert row is not None
+        row.expires_at = utcnow() - timedelta(seconds=1)
+    assert accounts.redeem_handoff(db, late) is None  # expired
+    accounts.sign_out(db, cookie_token)
+    assert accounts.current_recruiter(db, cookie_token) is None
+
+
+def test_the_cookie_routes_only_redirect_within_the_site() -> None:
+    from starlette.applications import Starlette
+    from starlette.testclient import TestClient
+
+    from ui.web_routes import COOKIE, routes
+
+    client = TestClient(Starlette(routes=routes()), follow_redirects=False)
+    for target, expected in (("/screens", "/screens"), ("//evil.example/x", "/"), ("https://evil.example", "/")):
+        response = client.get("/auth/session", params={"code": "unknown", "next": target})
+        assert response.status_code == 303 and response.headers["location"] == expected
+        assert COOKIE not in response.cookies  # an unknown code sets nothing

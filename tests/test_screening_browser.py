@@ -162,3 +162,53 @@ def test_recruiter_builds_invites_reviews_overrides_and_exports(tmp_path: Path) 
             assert pdf.read_bytes().startswith(b"%PDF-")
         finally:
             browser.close()
+
+
+def test_a_recruiter_stays_signed_in_across_reloads_and_tabs_until_signing_out(tmp_path: Path) -> None:
+    require(CHROMIUM)
+    from playwright.sync_api import sync_playwright
+
+    home = tmp_path / "home"
+    _add_recruiter(home)
+    with running_app(tmp_path, trace=False, env={"INTERVIEW_GRADER_HOME": str(home)}) as app, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 1280, "height": 1000})
+            page = context.new_page()
+            page.goto(f"{app.url}/screens")
+            page.get_by_text("Recruiter sign-in").first.wait_for(timeout=90_000)
+            page.get_by_label("E-mail").fill("rita@example.com")
+            page.get_by_role("textbox", name="Password").fill(PASSWORD)
+            page.get_by_role("button", name="Sign in").click()
+            page.get_by_role("heading", name="Screens").wait_for(timeout=30_000)
+            deadline = time.monotonic() + 30
+            while not [c for c in context.cookies() if c["name"] == "interview_grader_session"]:
+                assert time.monotonic() < deadline, "no session cookie was set"
+                page.wait_for_timeout(300)
+            (cookie,) = [c for c in context.cookies() if c["name"] == "interview_grader_session"]
+            assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+            page.get_by_role("heading", name="Screens").wait_for(timeout=30_000)
+            assert "interview_grader_session" not in page.evaluate("() => document.cookie")  # scripts never see it
+
+            page.reload()
+            page.get_by_role("heading", name="Screens").wait_for(timeout=60_000)
+            assert "Signed in as Rita" in page.locator("body").inner_text()
+            tab = context.new_page()
+            tab.goto(f"{app.url}/review")
+            tab.get_by_role("heading", name="Review").wait_for(timeout=60_000)
+            tab.close()
+
+            page.get_by_role("button", name="Sign out").click()
+            page.get_by_text("Recruiter sign-in").first.wait_for(timeout=30_000)
+            page.wait_for_timeout(500)
+            assert not [c for c in context.cookies() if c["name"] == "interview_grader_session"]
+            page.reload()
+            page.get_by_text("Recruiter sign-in").first.wait_for(timeout=60_000)
+            # a copy of the old cookie opens nothing: its session was revoked in the store
+            other = browser.new_context()
+            other.add_cookies([{**cookie, "sameSite": "Strict"}])
+            stale = other.new_page()
+            stale.goto(f"{app.url}/screens")
+            stale.get_by_text("Recruiter sign-in").first.wait_for(timeout=60_000)
+        finally:
+            browser.close()
