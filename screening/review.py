@@ -87,6 +87,19 @@ class AnswerView:
         return round(100 * coverage_of([verdicts[p.point_id] for p in self.grade.points], self.grade.required))
 
 
+# One set of status names for a candidate, on the Screens and the Review page alike.
+STATUSES = {
+    "invited": "the link is sent, nothing answered yet",
+    "in progress": "answering",
+    "finished": "all answered",
+    "pending": "answered, grading in the background",
+    "graded": "all answered and graded",
+    "failed": "grading failed for an answer (it is kept; re-grade it)",
+    "expired": "the link expired before the end",
+    "revoked": "the link was withdrawn",
+}
+
+
 @dataclass
 class CandidateView:
     invite: InviteInfo
@@ -192,8 +205,8 @@ def heatmap(views: list[CandidateView]) -> tuple[list[str], list[str], list[list
     if not views:
         return [], [], []
     columns: list[tuple[str, str]] = []
-    for a in views[0].answers:
-        columns += [(p.id, f"{a.question.id.removeprefix('custom-')} {p.label}") for p in a.question.points]
+    for n, a in enumerate(views[0].answers, start=1):  # "Q2 · snapshots": the question's place, the point's name
+        columns += [(p.id, f"Q{n} · {p.label}") for p in a.question.points]
     rows = []
     for v in views:
         verdicts: dict[str, str] = {}
@@ -252,12 +265,13 @@ def override(
                 reason=reason.strip(),
             )
         )
+        labels = {p.point_id: p.label for p in result.points}
         record(
             s,
             actor=pseudonym("recruiter", reviewer_id),
             action="grade.overridden",
             subject=pseudonym("answer", answer_id),
-            detail=f"{target}: {old} -> {new_value}",
+            detail=f"{labels.get(target, target)} ({target}): {old} -> {new_value}",
         )
 
 

@@ -62,6 +62,21 @@ def aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)
 
 
+def parse_custom_questions(text: str) -> list[Question]:
+    """A recruiter's custom questions as typed: blocks separated by a blank line, the first line the question,
+    each further line a key point ("label: what a good answer says", or just what it says). ValueError says
+    which block is incomplete."""
+    questions = []
+    blocks = [b for b in text.strip().split("\n\n") if b.strip()]
+    for n, block in enumerate(blocks, start=1):
+        lines = [ln.strip() for ln in block.strip().splitlines() if ln.strip()]
+        if len(lines) < 2:
+            raise ValueError(f"custom question {n} needs the question and at least one key point line")
+        points = [tuple(p.split(":", 1)) if ":" in p else (p[:40], p) for p in lines[1:]]
+        questions.append(custom_question(n, lines[0], [(a.strip(), b.strip()) for a, b in points]))
+    return questions
+
+
 def custom_question(number: int, text: str, points: list[tuple[str, str]]) -> Question:
     """A question a recruiter writes with its own key points ((label, text) pairs)."""
     qid = f"custom-{number}"

@@ -68,6 +68,10 @@ def test_build_a_screen_invite_and_revoke(recruiter: accounts.RecruiterInfo) -> 
     ).run()
     next(b for b in at.button if b.label == "Create screen").click().run()
     assert "with 3 questions" in at.success[0].value
+    # the builder starts empty again: a second click makes no duplicate, it is refused for want of a title
+    assert at.text_input(key="new_title").value == "" and at.multiselect(key="new_questions").value == []
+    next(b for b in at.button if b.label == "Create screen").click().run()
+    assert len(screens.screens_of(database(), recruiter.id)) == 1 and at.error
     # invite a candidate: the link is shown once
     at.text_input[-3].set_value("Cand Idate")
     at.text_input[-2].set_value("cand@example.com")
@@ -76,7 +80,8 @@ def test_build_a_screen_invite_and_revoke(recruiter: accounts.RecruiterInfo) -> 
     assert "/?invite=" in link and len(link.split("invite=")[1]) >= 40
     at.run()
     assert not at.code, "the link is not shown a second time"
-    next(b for b in at.button if b.label == "Revoke").click().run()
+    assert "invited" in _visible_text(at)  # the same status names as the Review page
+    next(b for b in at.button if b.label == "Revoke now").click().run()
     token = link.split("invite=")[1]
     with pytest.raises(screens.InviteError, match="withdrawn"):
         screens.open_invite(database(), token)

@@ -76,6 +76,12 @@ def test_recruiter_builds_invites_reviews_overrides_and_exports(tmp_path: Path) 
             link = recruiter.get_by_test_id("stCode").first.inner_text().strip()
             assert "/?invite=" in link
             screenshot(recruiter, "screening-1-screen-and-link")
+            recruiter.get_by_label("Candidate name").fill("Dan Dunno")
+            recruiter.get_by_label("Candidate e-mail").fill("dan@example.com")
+            recruiter.get_by_role("button", name="Create private link").click()
+            recruiter.get_by_text("Private link for Dan Dunno").wait_for(timeout=30_000)
+            dan_link = recruiter.get_by_test_id("stCode").first.inner_text().strip()
+            assert dan_link != link
 
             candidate = browser.new_context(viewport={"width": 1280, "height": 1400}).new_page()
             candidate.goto(link)
@@ -116,13 +122,22 @@ def test_recruiter_builds_invites_reviews_overrides_and_exports(tmp_path: Path) 
             assert "Covered" not in body and "Score" not in body and "stream ingestion" not in body
             screenshot(candidate, "screening-4-candidate-done")
 
+            # Dan answers "Idk" twice: not graded, which must never read as 0.
+            dan = browser.new_context(viewport={"width": 1280, "height": 1400}).new_page()
+            dan.goto(dan_link)
+            dan.get_by_role("button", name="I agree, start").click()
+            for n in (1, 2):
+                dan.get_by_text(f"Question {n} of 2").wait_for(timeout=30_000)
+                dan.get_by_label("Your answer").fill("Idk")
+                dan.get_by_label("Your answer").press("Control+Enter")
+                dan.get_by_role("button", name="Submit and continue" if n == 1 else "Review and finish").click()
+            dan.get_by_role("button", name="Submit and finish").click()
+            dan.get_by_text("all your answers are submitted").wait_for(timeout=30_000)
+
+            # The Review page updates by itself while answers grade in the background (no Refresh click).
             recruiter.get_by_role("link", name="Review").click()
             recruiter.get_by_role("heading", name="Review").wait_for(timeout=60_000)
-            deadline = time.monotonic() + 90
-            while "Covered" not in recruiter.locator("body").inner_text():  # grading runs in the background
-                assert time.monotonic() < deadline, "the answers were not graded in the background"
-                recruiter.wait_for_timeout(1500)
-                recruiter.get_by_role("button", name="Refresh").click()
+            recruiter.get_by_text("Covered").first.wait_for(timeout=90_000)
             recruiter.get_by_text("stream ingestion").first.wait_for()
             screenshot(recruiter, "screening-5-review")
 
@@ -154,6 +169,20 @@ def test_recruiter_builds_invites_reviews_overrides_and_exports(tmp_path: Path) 
             assert [(o["reviewer"], o["new_value"], o["carried_from_earlier_grade"]) for o in overrides] == [
                 ("Rita", "partial", True)
             ]
+            dan_record = next(c for c in exported["candidates"] if c["name"] == "Dan Dunno")
+            assert dan_record["score"] is None and all(a["effective_score"] is None for a in dan_record["answers"])
+
+            # A click on Dan's row in the candidate table opens his transcript: not graded, with the reason.
+            table = recruiter.get_by_test_id("stDataFrame").first
+            box = table.bounding_box()
+            assert box is not None
+            recruiter.mouse.click(box["x"] + 12, box["y"] + 35 * 2 + 17)  # row 2's selection cell
+            recruiter.get_by_text("Not graded: nothing to grade").first.wait_for(timeout=30_000)
+            assert "1. Design a fraud detection API" in recruiter.locator("body").inner_text()
+            assert "Idk" in recruiter.locator("body").inner_text()  # Dan's transcript, not Cleo's
+            body = recruiter.locator("body").inner_text()
+            assert "score 0/100" not in body.lower() and "not graded (" in body
+            screenshot(recruiter, "screening-7-not-graded")
 
             with recruiter.expect_download(timeout=60_000) as download:
                 recruiter.get_by_role("button", name="Report (PDF)").click()

@@ -21,6 +21,7 @@ COLOURS = {"covered": "#2e8b57", "partial": "#f0ad4e", "missed": "#d9534f", "con
 
 
 def _table(views: list[review.CandidateView]) -> None:
+    """The candidates; a click on a row opens that candidate's transcript below."""
     rows = [
         {
             "id": v.invite.id,
@@ -35,12 +36,41 @@ def _table(views: list[review.CandidateView]) -> None:
     ]
     statuses = sorted({str(r["status"]) for r in rows})
     keep = st.multiselect("Show status", statuses, default=statuses, key="status_filter")
-    st.dataframe(
-        [r for r in rows if r["status"] in keep],
+    shown = [r for r in rows if r["status"] in keep]
+    event = st.dataframe(
+        shown,
         hide_index=True,
         width="stretch",
-        column_config={"score": st.column_config.ProgressColumn("score", min_value=0, max_value=100, format="%.0f")},
+        on_select="rerun",
+        selection_mode="single-row",
+        key="candidate_table",
+        column_config={
+            "score": st.column_config.ProgressColumn("score", min_value=0, max_value=100, format="%.0f"),
+            "status": st.column_config.TextColumn(
+                "status", help="; ".join(f"{k}: {v}" for k, v in review.STATUSES.items())
+            ),
+        },
     )
+    picked = event.selection.rows if event else []
+    if picked and st.session_state.get("table_pick") != shown[picked[0]]["id"]:
+        st.session_state.table_pick = shown[picked[0]]["id"]
+        st.session_state.review_candidate = shown[picked[0]]["id"]  # before the transcript's selectbox is drawn
+    st.caption("Click a row to open that candidate's transcript below.")
+
+
+def _watch_grading(db: object, screen_id: int, recruiter_id: int, pending: int) -> None:
+    """While answers are grading, look every few seconds and redraw the page when something finished."""
+    if not pending:
+        return
+
+    @st.fragment(run_every=3)
+    def watch() -> None:
+        now = sum(v.status == "pending" for v in review.candidates(database(), screen_id, recruiter_id))
+        if now != pending:
+            st.rerun(scope="app")
+        st.caption(f"{pending} answer(s) grading in the background; this page updates by itself.")
+
+    watch()
 
 
 def _heatmap(views: list[review.CandidateView]) -> None:
@@ -191,6 +221,7 @@ def render() -> None:
         st.write("No candidates invited yet.")
         return
     pending = sum(v.status == "pending" for v in views)
+    _watch_grading(db, screen_id, recruiter.id, pending)
     if st.button(f"Refresh ({pending} grading in the background)" if pending else "Refresh"):
         background_grader().wake()
         st.rerun()

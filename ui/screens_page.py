@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from rubric.model import Question
-from screening import screens
+from screening import review, screens
 from screening.secrets_util import pseudonym
 from ui.recruiter_auth import require_recruiter
 from ui.resources import database, rubric_index
@@ -26,41 +25,27 @@ def app_base_url() -> str:
     return f"http://{host}" if host else "http://127.0.0.1:8501"
 
 
-def _custom_questions(text: str) -> list[Question]:
-    """Blocks separated by a blank line: the first line is the question, each further line a point
-    ("label: what a good answer says")."""
-    questions = []
-    blocks = [b for b in text.strip().split("\n\n") if b.strip()]
-    for n, block in enumerate(blocks, start=1):
-        lines = [ln.strip() for ln in block.strip().splitlines() if ln.strip()]
-        if len(lines) < 2:
-            raise ValueError(f"custom question {n} needs the question and at least one key point line")
-        points = [tuple(p.split(":", 1)) if ":" in p else (p[:40], p) for p in lines[1:]]
-        questions.append(screens.custom_question(n, lines[0], [(a.strip(), b.strip()) for a, b in points]))
-    return questions
-
-
 def _builder(recruiter_id: int) -> None:
     bank = rubric_index().bank
     with st.expander("Build a new screen", expanded=not screens.screens_of(database(), recruiter_id)):
-        title = st.text_input("Title", key="new_title")
-        instructions = st.text_area(
+        st.text_input("Title", key="new_title")
+        st.text_area(
             "Instructions for candidates",
             key="new_instructions",
             value="Answer each question in a few sentences, as you would in an interview.",
         )
         sections = bank.sections()
-        chosen_sections = st.multiselect(
+        st.multiselect(
             "Add every question of these sections",
             list(sections),
             format_func=lambda n: f"{n}. {sections[n]}",
             key="new_sections",
         )
         labels = {q.id: f"{q.id}: {q.text}" for q in bank.questions}
-        chosen = st.multiselect(
+        st.multiselect(
             "…and/or pick questions (type to search)", list(labels), format_func=labels.__getitem__, key="new_questions"
         )
-        custom = st.text_area(
+        st.text_area(
             "Custom questions (optional)",
             key="new_custom",
             height=120,
@@ -68,10 +53,10 @@ def _builder(recruiter_id: int) -> None:
             "each training set\nlineage: record which data trained which model",
         )
         cols = st.columns(2)
-        minutes = cols[0].number_input(
+        cols[0].number_input(
             "Minutes per question (0 = no limit)", min_value=0, max_value=120, value=0, key="new_minutes"
         )
-        grader = cols[1].selectbox(
+        cols[1].selectbox(
             "Grader",
             ["offline", "llm"],
             key="new_grader",
@@ -79,17 +64,42 @@ def _builder(recruiter_id: int) -> None:
                 "Offline grader (default)" if g == "offline" else "LLM grader (configured on the server)"
             ),
         )
-        if st.button("Create screen", type="primary"):
-            picked = [q for q in bank.questions if q.section in chosen_sections or q.id in chosen]
-            try:
-                questions = picked + _custom_questions(custom)
-                screen_id = screens.create_screen(
-                    database(), recruiter_id, title, instructions, questions, grader, int(minutes) * 60 or None
-                )
-            except ValueError as err:
-                st.error(str(err).capitalize() + ".")
-            else:
-                st.success(f"Screen {screen_id} created with {len(questions)} questions.")
+        st.button("Create screen", type="primary", on_click=_create, args=(recruiter_id,))
+    created = st.session_state.pop("screen_created", None)
+    if created:
+        st.success(created)
+    failed = st.session_state.pop("screen_refused", None)
+    if failed:
+        st.error(failed)
+
+
+_BUILDER_KEYS = ("new_title", "new_sections", "new_questions", "new_custom", "new_minutes")
+
+
+def _create(recruiter_id: int) -> None:
+    """Create the screen from the builder's fields; on success the builder starts empty again (so a second
+    click cannot make a duplicate), on a refusal every field keeps what was typed."""
+    s = st.session_state
+    bank = rubric_index().bank
+    picked = [q for q in bank.questions if q.section in s.get("new_sections", []) or q.id in s.get("new_questions", [])]
+    try:
+        questions = picked + screens.parse_custom_questions(s.get("new_custom", ""))
+        screen_id = screens.create_screen(
+            database(),
+            recruiter_id,
+            s.get("new_title", ""),
+            s.get("new_instructions", ""),
+            questions,
+            s.get("new_grader", "offline"),
+            int(s.get("new_minutes", 0)) * 60 or None,
+        )
+    except ValueError as err:
+        s["screen_refused"] = str(err).capitalize() + "."
+        return
+    title = s.get("new_title", "")
+    for key in _BUILDER_KEYS:
+        s.pop(key, None)
+    s["screen_created"] = md(f"Screen {screen_id} ({title}) created with {len(questions)} questions.")
 
 
 def _invites(screen: screens.ScreenInfo, recruiter_id: int) -> None:
@@ -118,14 +128,19 @@ def _invites(screen: screens.ScreenInfo, recruiter_id: int) -> None:
     if shown:
         st.success(md(f"Private link for {shown[0]} (shown once; send it to the candidate):"))
         st.code(shown[1], language=None)
+    statuses = {v.invite.id: v.status for v in review.candidates(db, screen.id, recruiter_id)}
     for inv in screens.invites_of(db, screen.id, recruiter_id):
-        cols = st.columns([3, 3, 2, 1])
+        cols = st.columns([3, 3, 3, 2])
         cols[0].write(md(inv.candidate_name))
         cols[1].write(md(inv.candidate_email))
-        cols[2].write(f"{inv.status} · expires {inv.expires_at:%Y-%m-%d}")
-        if inv.status not in ("revoked", "finished") and cols[3].button("Revoke", key=f"revoke-{inv.id}"):
-            screens.revoke(db, inv.id, actor=pseudonym("recruiter", recruiter_id), recruiter_id=recruiter_id)
-            st.rerun()
+        status = statuses.get(inv.id, inv.status)
+        cols[2].markdown(f"{status} · expires {inv.expires_at:%Y-%m-%d}", help=review.STATUSES.get(status))
+        if inv.status not in ("revoked", "finished"):
+            with cols[3].popover("Revoke link", width="stretch"):
+                st.write(md(f"Withdraw {inv.candidate_name}'s link? Answers given so far are kept."))
+                if st.button("Revoke now", key=f"revoke-{inv.id}"):
+                    screens.revoke(db, inv.id, actor=pseudonym("recruiter", recruiter_id), recruiter_id=recruiter_id)
+                    st.rerun()
 
 
 def render() -> None:
