@@ -10,6 +10,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import unicodedata
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +48,7 @@ def candidate_markdown(view: CandidateView, screen_title: str) -> str:
     lines = [
         f"# {_md(screen_title)}: {_md(inv.candidate_name)}",
         "",
-        f"- status: {view.status}; score: {view.score if view.score is not None else 'not graded'}"
+        f"- status: {view.status}; score: {score_text(view.score)}"
         f"; time taken: {view.minutes if view.minutes is not None else '–'} min",
         f"- invited {inv.created_at:%Y-%m-%d}; consent {inv.consent_at:%Y-%m-%d %H:%M}"
         if inv.consent_at
@@ -84,29 +86,82 @@ def candidate_markdown(view: CandidateView, screen_title: str) -> str:
     return "\n".join(lines)
 
 
+@cache
+def _font_chars() -> frozenset[int]:
+    """The code points the report's font can draw."""
+    from fontTools.ttLib import TTFont
+
+    return frozenset(TTFont(str(_FONT_DIR / "DejaVuSans.ttf")).getBestCmap())
+
+
+def pdf_text(text: str) -> str:
+    """Text the PDF's font can draw: a character it has no glyph for (an emoji, a rare script) is replaced by a
+    visible stand-in naming it, never silently dropped."""
+    drawable = _font_chars()
+    out = []
+    for ch in text:
+        if ord(ch) in drawable or ch in "\n\t" or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
+            out.append(ch)
+        else:
+            out.append(f"[U+{ord(ch):04X}]")
+    return "".join(out)
+
+
+def score_text(score: float | None) -> str:
+    """A score as every report and table shows it: a whole number, or "not graded"."""
+    return "not graded" if score is None else f"{score:.0f}"
+
+
 def candidate_pdf(view: CandidateView, screen_title: str) -> bytes:
     from fpdf import FPDF
 
-    pdf = FPDF(format="A4")
-    pdf.set_auto_page_break(auto=True, margin=15)
+    class Report(FPDF):
+        def footer(self) -> None:
+            self.set_y(-12)
+            self.set_font("DejaVu", "", 8)
+            self.cell(
+                0,
+                6,
+                f"{screen_title[:60]} · {view.invite.candidate_name[:40]} · page {self.page_no()}/{{nb}}",
+                align="C",
+            )
+
+    pdf = Report(format="A4")
+    pdf.set_auto_page_break(auto=True, margin=18)
     pdf.add_font("DejaVu", "", str(_FONT_DIR / "DejaVuSans.ttf"))
     pdf.add_font("DejaVu", "B", str(_FONT_DIR / "DejaVuSans-Bold.ttf"))
+    pdf.set_font("DejaVu", "", 10)
+    pdf.set_text_shaping(True)  # right-to-left scripts in their order, Arabic letters joined
+    pdf.alias_nb_pages()
     pdf.add_page()
     width = pdf.w - pdf.l_margin - pdf.r_margin
 
     def para(text: str, size: int = 10, style: str = "", gap: float = 1.5) -> None:
         pdf.set_font("DejaVu", style, size)
-        pdf.multi_cell(width, size * 0.5, text)
+        pdf.multi_cell(width, size * 0.5, pdf_text(text))
         pdf.ln(gap)
 
     inv = view.invite
     para(f"{screen_title}: {inv.candidate_name}", 16, "B", 3)
     para(
-        f"Status: {view.status}. Score: {view.score if view.score is not None else 'not graded'}. "
+        f"Status: {view.status}. Score: {score_text(view.score)}. "
         f"Time taken: {view.minutes if view.minutes is not None else '–'} min.",
         10,
     )
-    para("Grades are recommendations from an automated grader, reviewed by a person.", 9, "", 4)
+    para("Grades are recommendations from an automated grader, reviewed by a person.", 9, "", 3)
+    pdf.set_font("DejaVu", "", 9)
+    with pdf.table(col_widths=(8, 52, 14, 26), text_align=("LEFT", "LEFT", "RIGHT", "LEFT")) as table:
+        table.row(["#", "question", "score", "covered / partial / missed"])
+        for n, a in enumerate(view.answers, start=1):
+            score = a.effective_score()
+            verdicts = list(a.effective_verdicts().values())
+            counts = (
+                f"{verdicts.count('covered')} / {verdicts.count('partial')} / {verdicts.count('missed')}"
+                if verdicts
+                else (grade_line(a) if a.answer is not None else a.status)
+            )
+            table.row([str(n), pdf_text(a.question.text[:90]), score_text(score), pdf_text(counts)])
+    pdf.ln(4)
     for n, a in enumerate(view.answers, start=1):
         para(f"{n}. {a.question.text}", 12, "B")
         if a.answer is None:
@@ -118,9 +173,9 @@ def candidate_pdf(view: CandidateView, screen_title: str) -> bytes:
             continue
         m = a.grade.meta
         para(f"{grade_line(a).capitalize()} ({m.grader} grader, {m.model}, prompt {m.prompt_hash})", 10, "B")
-        verdicts = a.effective_verdicts()
+        verdicts_now = a.effective_verdicts()
         for p in a.grade.points:
-            verdict = verdicts.get(p.point_id, p.verdict)
+            verdict = verdicts_now.get(p.point_id, p.verdict)
             changed = " (overridden)" if verdict != p.verdict else ""
             quote = f' — "{p.evidence[0].text}"' if p.evidence else ""
             para(f"• {verdict}{changed}: {p.label}{quote}", 9, "", 0.5)

@@ -412,3 +412,36 @@ def test_the_cookie_routes_only_redirect_within_the_site() -> None:
         response = client.get("/auth/session", params={"code": "unknown", "next": target})
         assert response.status_code == 303 and response.headers["location"] == expected
         assert COOKIE not in response.cookies  # an unknown code sets nothing
+
+
+def test_the_pdf_report_shapes_rtl_text_marks_missing_glyphs_and_matches_the_table(
+    db: Database, shipped_bank: Bank
+) -> None:
+    import pypdf
+
+    me = _recruiter(db)
+    screen_id = _screen(db, shipped_bank, me.id)
+    inv, _ = screens.invite(db, screen_id, "Noor نور", "noor@example.com")
+    _answer_all(
+        db,
+        inv.id,
+        [
+            "I would stream card events through Kafka into the scoring service 🚀 and serve the model from Triton.",
+            "The online store serves features for real-time inference. שלום",
+        ],
+    )
+    worker.run_pending(db, offline)
+    view = review.candidate(db, inv.id, me.id)
+    first = view.answers[0]
+    point = next(p.point_id for p in first.grade.points if p.verdict == "missed")  # type: ignore[union-attr]
+    review.override(db, first.answer_id, point, "partial", "Mentioned it in the call afterwards.", me.id, me.name)
+    view = review.candidate(db, inv.id, me.id)
+    reader = pypdf.PdfReader(io.BytesIO(exports.candidate_report(db, inv.id, "pdf", me.id)))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert "[U+1F680]" in text  # the rocket has no glyph: named, not dropped
+    assert "page 1/" in text  # page numbers
+    assert f"Score: {exports.score_text(view.score)}." in text  # the same rounded score as the table
+    assert "covered / partial / missed" in text  # the summary table
+    assert "Rita" in text and "Mentioned it in the call afterwards." in text  # the override and its reviewer
+    # Right-to-left text is shaped: it reads back in its own order (unshaped, fpdf2 writes "םולש" and "رون")
+    assert "שלום" in text and "نور" in text

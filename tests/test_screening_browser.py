@@ -11,6 +11,8 @@ import sys
 import time
 from pathlib import Path
 
+import pypdf
+
 from tests.app_server import CHROMIUM, CHROMIUM_ARGS, require, running_app, screenshot
 
 PASSWORD = "correct horse battery staple"
@@ -28,6 +30,14 @@ def _add_recruiter(home: Path) -> None:
         [cli, "user", "add", "rita@example.com", "--name", "Rita"], env=env, capture_output=True, text=True, timeout=120
     )
     assert out.returncode == 0, out.stderr
+
+
+def _box(page: object) -> object:
+    """The answer box, once the page has settled on one question (a stale box can linger for a moment)."""
+    page.wait_for_function(  # type: ignore[attr-defined]
+        "() => document.querySelectorAll('textarea[aria-label=\"Your answer\"]').length === 1", timeout=30_000
+    )
+    return page.get_by_label("Your answer")  # type: ignore[attr-defined]
 
 
 def _pick(page: object, label: str, option: str) -> None:
@@ -110,8 +120,8 @@ def test_recruiter_builds_invites_reviews_overrides_and_exports(tmp_path: Path) 
             candidate.get_by_role("button", name="Submit and continue").click()
             screenshot(candidate, "screening-3-answering")
             candidate.get_by_text("Question 2 of 2 · 1 answered").wait_for(timeout=30_000)
-            candidate.get_by_label("Your answer").fill(ANSWERS[1])
-            candidate.get_by_label("Your answer").press("Control+Enter")
+            _box(candidate).fill(ANSWERS[1])  # type: ignore[attr-defined]
+            _box(candidate).press("Control+Enter")  # type: ignore[attr-defined]
             candidate.get_by_role("button", name="Review and finish").click()
             candidate.get_by_role("heading", name="Review your answers").wait_for(timeout=30_000)
             candidate.get_by_text("serves features for real-time inference").first.wait_for(timeout=30_000)
@@ -128,8 +138,8 @@ def test_recruiter_builds_invites_reviews_overrides_and_exports(tmp_path: Path) 
             dan.get_by_role("button", name="I agree, start").click()
             for n in (1, 2):
                 dan.get_by_text(f"Question {n} of 2").wait_for(timeout=30_000)
-                dan.get_by_label("Your answer").fill("Idk")
-                dan.get_by_label("Your answer").press("Control+Enter")
+                _box(dan).fill("Idk")  # type: ignore[attr-defined]
+                _box(dan).press("Control+Enter")  # type: ignore[attr-defined]
                 dan.get_by_role("button", name="Submit and continue" if n == 1 else "Review and finish").click()
             dan.get_by_role("button", name="Submit and finish").click()
             dan.get_by_text("all your answers are submitted").wait_for(timeout=30_000)
@@ -172,6 +182,15 @@ def test_recruiter_builds_invites_reviews_overrides_and_exports(tmp_path: Path) 
             dan_record = next(c for c in exported["candidates"] if c["name"] == "Dan Dunno")
             assert dan_record["score"] is None and all(a["effective_score"] is None for a in dan_record["answers"])
 
+            with recruiter.expect_download(timeout=60_000) as download:
+                recruiter.get_by_role("button", name="Report (PDF)").click()
+            pdf = tmp_path / "report.pdf"
+            download.value.save_as(pdf)
+            assert pdf.read_bytes().startswith(b"%PDF-")
+
+            report = " ".join(" ".join(page.extract_text() for page in pypdf.PdfReader(str(pdf)).pages).split())
+            assert "page 1/" in report and "covered / partial / missed" in report
+            assert "Rita" in report and "kept after re-grading" in report  # the override survives into the PDF
             # A click on Dan's row in the candidate table opens his transcript: not graded, with the reason.
             table = recruiter.get_by_test_id("stDataFrame").first
             box = table.bounding_box()
@@ -184,11 +203,6 @@ def test_recruiter_builds_invites_reviews_overrides_and_exports(tmp_path: Path) 
             assert "score 0/100" not in body.lower() and "not graded (" in body
             screenshot(recruiter, "screening-7-not-graded")
 
-            with recruiter.expect_download(timeout=60_000) as download:
-                recruiter.get_by_role("button", name="Report (PDF)").click()
-            pdf = tmp_path / "report.pdf"
-            download.value.save_as(pdf)
-            assert pdf.read_bytes().startswith(b"%PDF-")
         finally:
             browser.close()
 
