@@ -25,6 +25,6 @@ if __name__ == "__main__":
 
     navigation().run()
 else:
-    from ui.web_routes import routes
+    from ui.web_routes import middleware, routes
 
-    app = st.App(__file__, routes=routes())
+    app = st.App(__file__, routes=routes(), middleware=middleware())

@@ -95,6 +95,21 @@ def test_practice_flow_in_a_browser_talks_only_to_loopback(tmp_path: Path) -> No
         page.wait_for_timeout(1000)
         screenshot(page, "6-progress")
 
+        # Practice identities are per browser profile: the same name typed in another browser sees nothing.
+        (learner_cookie,) = [c for c in page.context.cookies() if c["name"] == "interview_grader_learner"]
+        assert learner_cookie["httpOnly"]
+        page.reload()  # a new session in the same browser: the same learner, the same progress
+        page.get_by_text("Your progress").first.wait_for(timeout=60_000)
+        page.get_by_text("Points you miss most").first.wait_for()
+        page.wait_for_timeout(500)
+        assert page.get_by_text("No graded answers yet").count() == 0
+        other = page.context.browser.new_context().new_page()
+        other.goto(f"{app.url}/progress")
+        other.get_by_text("Your progress").first.wait_for(timeout=60_000)
+        other.get_by_text("No graded answers yet").wait_for(timeout=30_000)
+        assert "Practising as 'me'" in other.locator("body").inner_text()
+        other.context.close()
+
         hosts = {urlparse(u).hostname for u in requested if u.startswith("http")}
         assert hosts == {"127.0.0.1"}, f"the page requested {hosts}"
         binds = app.traced("bind")

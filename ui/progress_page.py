@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from practice.questions import weakest_question
+from ui.learner import learner_id as current_learner
 from ui.learner import learner_name
 from ui.resources import practice_store, rubric_index
 from ui.text import md
@@ -17,7 +18,7 @@ def render() -> None:
     bank = rubric_index().bank
     store = practice_store()
     name = learner_name()
-    learner_id = store.learner(name)
+    learner_id = current_learner()
     st.title("Your progress")
     st.caption(md(f"Practising as {name!r}; change the name on the Practice page."))
     progress = store.progress(learner_id, bank)
