@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PORT ?= 8501
 
-.PHONY: help install run test check typecheck lint format bench evals reliability train-env train-judge clean
+.PHONY: help install run test check screenshots typecheck lint format bench evals reliability train-env train-judge clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -37,6 +37,9 @@ check: install ## the fast loop: lint, type-check and the tests not marked slow 
 	$(BIN)/mypy
 	@$(BIN)/pytest -q -m "not slow"; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing on purpose"; exit 1; fi; exit $$rc
+
+screenshots: install ## refresh the README's screenshots (docs/screenshots) from the browser tests
+	README_SCREENSHOTS=1 $(BIN)/pytest -q tests/test_app_browser.py tests/test_screening_browser.py
 
 typecheck: install ## mypy over the packages and app.py (configured in pyproject.toml)
 	$(BIN)/mypy

@@ -165,8 +165,16 @@ def browser_page(viewport: tuple[int, int] = (1280, 1800)) -> Iterator[object]:
             browser.close()
 
 
-def screenshot(page: object, name: str) -> Path:
+README_SHOTS = REPO / "docs" / "screenshots"
+
+
+def screenshot(page: object, name: str, readme: str | None = None) -> Path:
+    """Save a full-page screenshot to screenshots/ for a person to look at. With ``readme`` and
+    ``README_SCREENSHOTS=1`` (``make screenshots``), also refresh the README's copy docs/screenshots/<readme>.png."""
     SCREENSHOTS.mkdir(exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)  # type: ignore[attr-defined]
+    if readme and os.environ.get("README_SCREENSHOTS") == "1":
+        README_SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(README_SHOTS / f"{readme}.png"), full_page=True)  # type: ignore[attr-defined]
     return path

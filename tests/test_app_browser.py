@@ -49,7 +49,7 @@ def test_practice_flow_in_a_browser_talks_only_to_loopback(tmp_path: Path) -> No
         page.get_by_role("button", name="Probe me on a missed point").wait_for()
         page.get_by_text("Offline grader").first.wait_for()
         assert page.get_by_test_id("highlighted-answer").first.inner_html().count("<mark") >= 3
-        screenshot(page, "3-graded")
+        screenshot(page, "3-graded", readme="practice-card")
 
         # Probe on a missed point, answer it, see both attempts together.
         page.get_by_role("button", name="Probe me on a missed point").click()

@@ -149,7 +149,7 @@ def test_recruiter_builds_invites_reviews_overrides_and_exports(tmp_path: Path) 
             recruiter.get_by_role("heading", name="Review").wait_for(timeout=60_000)
             recruiter.get_by_text("Covered").first.wait_for(timeout=90_000)
             recruiter.get_by_text("stream ingestion").first.wait_for()
-            screenshot(recruiter, "screening-5-review")
+            screenshot(recruiter, "screening-5-review", readme="review")
 
             # Override the last answer's first point: the verdict is a dropdown; a refused reason keeps the choices.
             verdict = recruiter.get_by_label("New verdict").last
