@@ -94,6 +94,7 @@ STATUSES = {
     "finished": "all answered",
     "pending": "answered, grading in the background",
     "graded": "all answered and graded",
+    "not graded": "all answered, but the grader graded none of it (the transcript says why)",
     "failed": "grading failed for an answer (it is kept; re-grade it)",
     "expired": "the link expired before the end",
     "revoked": "the link was withdrawn",
@@ -113,7 +114,8 @@ class CandidateView:
         if states & {"pending", "grading"}:
             return "pending"
         if self.invite.finished_at and states <= {"graded"}:
-            return "graded"
+            answered = [a for a in self.answers if a.grade is not None]
+            return "not graded" if answered and all(a.not_graded for a in answered) else "graded"
         return self.invite.status
 
     @property

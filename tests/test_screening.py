@@ -445,3 +445,14 @@ def test_the_pdf_report_shapes_rtl_text_marks_missing_glyphs_and_matches_the_tab
     assert "Rita" in text and "Mentioned it in the call afterwards." in text  # the override and its reviewer
     # Right-to-left text is shaped: it reads back in its own order (unshaped, fpdf2 writes "םולש" and "رون")
     assert "שלום" in text and "نور" in text
+
+
+def test_a_candidate_the_grader_graded_nothing_of_reads_not_graded(db: Database, shipped_bank: Bank) -> None:
+    me = _recruiter(db)
+    screen_id = _screen(db, shipped_bank, me.id)
+    inv, _ = screens.invite(db, screen_id, "Dan", "dan@example.com")
+    _answer_all(db, inv.id, ["Idk", "Idk"])
+    worker.run_pending(db, offline)
+    view = review.candidate(db, inv.id, me.id)
+    assert view.status == "not graded" and view.score is None
+    assert view.status in review.STATUSES
