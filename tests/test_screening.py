@@ -456,3 +456,14 @@ def test_a_candidate_the_grader_graded_nothing_of_reads_not_graded(db: Database,
     view = review.candidate(db, inv.id, me.id)
     assert view.status == "not graded" and view.score is None
     assert view.status in review.STATUSES
+
+
+def test_the_pdf_shaping_library_and_the_local_llm_server_load_in_one_process() -> None:
+    """uharfbuzz 0.57.0 and xllamacpp were built with Cython versions whose shared types clash: once a PDF was
+    made, starting a local GGUF server in the same app process failed."""
+    import subprocess
+    import sys
+
+    for order in ("import uharfbuzz, xllamacpp", "import xllamacpp, uharfbuzz"):
+        done = subprocess.run([sys.executable, "-c", order], capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr[-500:]
