@@ -106,12 +106,17 @@ def test_recruiter_builds_invites_reviews_overrides_and_exports(tmp_path: Path) 
             box.press_sequentially(ANSWERS[0][:60], delay=5)
             box.fill(ANSWERS[0])  # the rest as a paste, the box keeps the focus
             candidate.get_by_text("Draft saved").wait_for(timeout=30_000)
+            candidate.wait_for_timeout(4_000)  # the promise: saved a few seconds after the typing stops
             assert "Ctrl+Enter" not in candidate.locator("body").inner_text()
             candidate.close()
             candidate = browser.new_context(viewport={"width": 1280, "height": 1400}).new_page()
             candidate.goto(link)
             candidate.get_by_text("Question 1 of 2").wait_for(timeout=60_000)
-            assert candidate.get_by_label("Your answer").input_value() == ANSWERS[0]
+            candidate.wait_for_function(
+                "(expected) => document.querySelector('textarea[aria-label=\"Your answer\"]')?.value === expected",
+                arg=ANSWERS[0],
+                timeout=30_000,
+            )
             # A paste over the limit is kept and says how far over it is.
             candidate.get_by_label("Your answer").fill("y" * 30_000)
             candidate.get_by_text("10,000 over the 20,000-character limit").wait_for(timeout=30_000)
