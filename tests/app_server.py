@@ -178,3 +178,14 @@ def screenshot(page: object, name: str, readme: str | None = None) -> Path:
         README_SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(README_SHOTS / f"{readme}.png"), full_page=True)  # type: ignore[attr-defined]
     return path
+
+
+def wait_for_value(page: object, label: str, expected: str, timeout_ms: int = 30_000) -> None:
+    """Wait until the text box labelled ``label`` holds ``expected`` (a box's value can land a moment after its
+    label shows); fails with a timeout if it never does."""
+    page.wait_for_function(  # type: ignore[attr-defined]
+        "([label, expected]) => Array.from(document.querySelectorAll('textarea, input'))"
+        ".some(box => box.getAttribute('aria-label') === label && box.value === expected)",
+        arg=[label, expected],
+        timeout=timeout_ms,
+    )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import urlparse
 
-from tests.app_server import browser_page, non_loopback, running_app, screenshot
+from tests.app_server import browser_page, non_loopback, running_app, screenshot, wait_for_value
 
 ANSWER = (
     "I would stream the card transactions through Kafka into the scoring service, serve the ONNX model from "
@@ -74,7 +74,7 @@ def test_practice_flow_in_a_browser_talks_only_to_loopback(tmp_path: Path) -> No
         page.get_by_text("Try again: answer the same question once more.").last.wait_for(timeout=30_000)
         _send(page, "x" * 30_000)
         page.get_by_text("10,000 over the 20,000-character limit").wait_for(timeout=30_000)
-        assert page.get_by_label("Your answer (not sent)").input_value() == "x" * 30_000
+        wait_for_value(page, "Your answer (not sent)", "x" * 30_000)
         _send(page, ANSWER)  # the shortened answer goes through
         page.get_by_role("button", name="Next question").wait_for(timeout=60_000)
         assert page.locator("body").inner_text().count("since your last try") == 2  # each retry compares

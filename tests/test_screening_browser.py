@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pypdf
 
-from tests.app_server import CHROMIUM, CHROMIUM_ARGS, require, running_app, screenshot
+from tests.app_server import CHROMIUM, CHROMIUM_ARGS, require, running_app, screenshot, wait_for_value
 
 PASSWORD = "correct horse battery staple"
 ANSWERS = [
@@ -112,15 +112,11 @@ def test_recruiter_builds_invites_reviews_overrides_and_exports(tmp_path: Path) 
             candidate = browser.new_context(viewport={"width": 1280, "height": 1400}).new_page()
             candidate.goto(link)
             candidate.get_by_text("Question 1 of 2").wait_for(timeout=60_000)
-            candidate.wait_for_function(
-                "(expected) => document.querySelector('textarea[aria-label=\"Your answer\"]')?.value === expected",
-                arg=ANSWERS[0],
-                timeout=30_000,
-            )
+            wait_for_value(candidate, "Your answer", ANSWERS[0])
             # A paste over the limit is kept and says how far over it is.
             candidate.get_by_label("Your answer").fill("y" * 30_000)
             candidate.get_by_text("10,000 over the 20,000-character limit").wait_for(timeout=30_000)
-            assert candidate.get_by_label("Your answer").input_value() == "y" * 30_000
+            wait_for_value(candidate, "Your answer", "y" * 30_000)
             candidate.get_by_label("Your answer").fill(ANSWERS[0])
             candidate.get_by_role("button", name="Submit and continue").click()
             screenshot(candidate, "screening-3-answering")
@@ -164,7 +160,7 @@ def test_recruiter_builds_invites_reviews_overrides_and_exports(tmp_path: Path) 
             recruiter.get_by_label("Reason").last.fill("no")
             recruiter.get_by_role("button", name="Save override").last.click()
             recruiter.get_by_text("An override needs a written reason.").wait_for(timeout=30_000)
-            assert recruiter.get_by_label("Reason").last.input_value() == "no"
+            wait_for_value(recruiter, "Reason", "no")
             recruiter.get_by_label("Reason").last.fill("Named the online store's role, but the answer is thin.")
             recruiter.get_by_role("button", name="Save override").last.click()
             recruiter.get_by_text("Reason: Named the online store's role").first.wait_for(timeout=30_000)
