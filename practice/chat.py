@@ -47,7 +47,9 @@ class PracticeChat:
         self.probe_point_id = None
 
     def try_again(self) -> None:
-        """Answer the same question again; the earlier attempt stays in the conversation to compare with."""
+        """Answer the same question again: the question is asked once more, and the earlier attempt stays in the
+        conversation to compare with."""
+        self.turns.append(Turn("question"))
         if self.main_attempt is not None:
             self.earlier_attempts.append(self.main_attempt)
         self.phase = "answer"

@@ -32,6 +32,16 @@ def _add_recruiter(home: Path) -> None:
     assert out.returncode == 0, out.stderr
 
 
+def _sign_in(page: object, url: str) -> None:
+    """Sign Rita in on the Screens page and wait for it."""
+    page.goto(f"{url}/screens")  # type: ignore[attr-defined]
+    page.get_by_text("Recruiter sign-in").first.wait_for(timeout=90_000)  # type: ignore[attr-defined]
+    page.get_by_label("E-mail").fill("rita@example.com")  # type: ignore[attr-defined]
+    page.get_by_role("textbox", name="Password").fill(PASSWORD)  # type: ignore[attr-defined]
+    page.get_by_role("button", name="Sign in").click()  # type: ignore[attr-defined]
+    page.get_by_role("heading", name="Screens").wait_for(timeout=30_000)  # type: ignore[attr-defined]
+
+
 def _box(page: object) -> object:
     """The answer box, once the page has settled on one question (a stale box can linger for a moment)."""
     page.wait_for_function(  # type: ignore[attr-defined]
@@ -58,12 +68,7 @@ def test_recruiter_builds_invites_reviews_overrides_and_exports(tmp_path: Path) 
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             recruiter = browser.new_context(viewport={"width": 1280, "height": 1800}, accept_downloads=True).new_page()
-            recruiter.goto(f"{app.url}/screens")
-            recruiter.get_by_text("Recruiter sign-in").first.wait_for(timeout=90_000)
-            recruiter.get_by_label("E-mail").fill("rita@example.com")
-            recruiter.get_by_role("textbox", name="Password").fill(PASSWORD)
-            recruiter.get_by_role("button", name="Sign in").click()
-            recruiter.get_by_role("heading", name="Screens").wait_for(timeout=30_000)
+            _sign_in(recruiter, app.url)
 
             recruiter.get_by_label("Title").fill("Platform engineer screen")
             _pick(
@@ -219,12 +224,7 @@ def test_a_recruiter_stays_signed_in_across_reloads_and_tabs_until_signing_out(t
         try:
             context = browser.new_context(viewport={"width": 1280, "height": 1000})
             page = context.new_page()
-            page.goto(f"{app.url}/screens")
-            page.get_by_text("Recruiter sign-in").first.wait_for(timeout=90_000)
-            page.get_by_label("E-mail").fill("rita@example.com")
-            page.get_by_role("textbox", name="Password").fill(PASSWORD)
-            page.get_by_role("button", name="Sign in").click()
-            page.get_by_role("heading", name="Screens").wait_for(timeout=30_000)
+            _sign_in(page, app.url)
             deadline = time.monotonic() + 30
             while not [c for c in context.cookies() if c["name"] == "interview_grader_session"]:
                 assert time.monotonic() < deadline, "no session cookie was set"

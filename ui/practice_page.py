@@ -9,7 +9,7 @@ from pathlib import Path
 import streamlit as st
 
 from grader.answer_checks import AnswerError
-from grader.base import Grader
+from grader.base import MAX_ANSWER_CHARS, Grader
 from grader.result import GradeResult
 from practice.chat import PracticeChat, compare
 from practice.probes import merged_verdicts, probe_text, single_point_question
@@ -28,7 +28,7 @@ from ui.text import md
 ASSETS = Path(__file__).resolve().parents[1] / "assets"
 INTERVIEWER = str(ASSETS / "interviewer.svg")
 CANDIDATE = str(ASSETS / "candidate.svg")
-LIMIT = 20_000
+LIMIT = MAX_ANSWER_CHARS
 GREETING = (
     "Hi, I'm your practice interviewer. Answer in the box below as you would in an interview; you'll see which "
     "key points you covered. Pick a section or type a question of your own in the sidebar at any time."
@@ -222,7 +222,6 @@ def _actions(question: Question) -> None:
         conversation.probe(missing)
         st.rerun()
     if cols[1].button("Try again"):
-        conversation.turns.append(conversation.turns[0])
         conversation.try_again()
         st.rerun()
     if cols[2].button("Next question", type="primary"):

@@ -58,19 +58,13 @@ def _table(views: list[review.CandidateView]) -> None:
     st.caption("Click a row to open that candidate's transcript below.")
 
 
-def _watch_grading(db: object, screen_id: int, recruiter_id: int, pending: int) -> None:
+@st.fragment(run_every=3)
+def _watch_grading(screen_id: int, recruiter_id: int, pending: int) -> None:
     """While answers are grading, look every few seconds and redraw the page when something finished."""
-    if not pending:
-        return
-
-    @st.fragment(run_every=3)
-    def watch() -> None:
-        now = sum(v.status == "pending" for v in review.candidates(database(), screen_id, recruiter_id))
-        if now != pending:
-            st.rerun(scope="app")
-        st.caption(f"{pending} answer(s) grading in the background; this page updates by itself.")
-
-    watch()
+    now = sum(v.status == "pending" for v in review.candidates(database(), screen_id, recruiter_id))
+    if now != pending:
+        st.rerun(scope="app")
+    st.caption(f"{pending} answer(s) grading in the background; this page updates by itself.")
 
 
 def _heatmap(views: list[review.CandidateView]) -> None:
@@ -221,7 +215,8 @@ def render() -> None:
         st.write("No candidates invited yet.")
         return
     pending = sum(v.status == "pending" for v in views)
-    _watch_grading(db, screen_id, recruiter.id, pending)
+    if pending:
+        _watch_grading(screen_id, recruiter.id, pending)
     if st.button(f"Refresh ({pending} grading in the background)" if pending else "Refresh"):
         background_grader().wake()
         st.rerun()
