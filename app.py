@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from interview_grader.offline import enforce_offline
+from config.offline import enforce_offline
 
 enforce_offline()
 

@@ -98,7 +98,7 @@ def one_start(page_factory) -> tuple[float, float]:
 def run() -> Section:
     from playwright.sync_api import sync_playwright
 
-    from interview_grader.offline import enforce_offline
+    from config.offline import enforce_offline
 
     enforce_offline()
     from rubric.index import open_index

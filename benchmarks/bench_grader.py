@@ -40,7 +40,7 @@ def answer_of(words: int) -> str:
 
 
 def run() -> Section:
-    from interview_grader.offline import enforce_offline
+    from config.offline import enforce_offline
 
     enforce_offline()
     from grader.cache import GradeCache

@@ -27,7 +27,7 @@ def _batched_forward(judge: object, pairs: list[tuple[str, str]]) -> None:
 
 
 def run() -> Section:
-    from interview_grader.offline import enforce_offline
+    from config.offline import enforce_offline
 
     enforce_offline()
     from grader.learned_judge import CrossJudge, point_text

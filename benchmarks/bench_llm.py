@@ -363,13 +363,13 @@ def grade_figures(samples: list[Sample]) -> list[Figure]:
 
 
 def run() -> Section:
-    from interview_grader.offline import enforce_offline
+    from config.offline import enforce_offline
 
     enforce_offline()
+    from config.settings import load_settings
     from grader.local_server import packaged_smollm2
     from grader.pipeline import Pipeline
     from grader.service import make_grader
-    from interview_grader.settings import load_settings
     from rubric.index import open_index
 
     path = packaged_smollm2()

@@ -18,7 +18,7 @@ QUERIES = [
 
 
 def run() -> Section:
-    from interview_grader.offline import enforce_offline
+    from config.offline import enforce_offline
 
     enforce_offline()
     from embeddings.minilm import get_encoder

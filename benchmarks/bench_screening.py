@@ -137,7 +137,7 @@ def grade_screen(db: Any, server: Any, grader: Any, sleeps: Sleeps, concurrency:
 
 
 def run() -> Section:
-    from interview_grader.offline import enforce_offline
+    from config.offline import enforce_offline
 
     enforce_offline()
     from grader.llm import llm_grader

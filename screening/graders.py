@@ -11,7 +11,7 @@ from grader.base import Grader
 
 @cache
 def grader_for(kind: str) -> Grader:
+    from config.settings import get_settings
     from grader.service import make_grader
-    from interview_grader.settings import load_settings
 
-    return make_grader(load_settings(grader=kind), kind)
+    return make_grader(get_settings(), kind)

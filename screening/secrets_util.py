@@ -70,9 +70,9 @@ def token_hash(token: str) -> str:
 
 @cache
 def _pseudonym_key() -> bytes:
-    from interview_grader.paths import data_home
+    from config.settings import get_settings
 
-    path = data_home() / "pseudonym.key"
+    path = get_settings().data_home() / "pseudonym.key"
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:

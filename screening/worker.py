@@ -8,12 +8,12 @@ The queue and its claims live in :mod:`store.screen_queue`; each answer is grade
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
+from config.settings import get_settings
 from grader.answer_checks import AnswerError
 from grader.base import Grader, GraderError
 from grader.result import GradeResult
@@ -72,11 +72,8 @@ def run_pending(
 
 
 def default_concurrency() -> int:
-    """INTERVIEW_GRADER_CONCURRENCY (default 4): answers graded at once by the background grader."""
-    try:
-        return max(1, int(os.environ.get("INTERVIEW_GRADER_CONCURRENCY", "4")))
-    except ValueError:
-        return 4
+    """The ``concurrency`` setting (INTERVIEW_GRADER_CONCURRENCY, default 4): answers graded at once."""
+    return get_settings().concurrency
 
 
 class BackgroundGrader:
@@ -116,7 +113,7 @@ class BackgroundGrader:
                 run_pending(self.db, self.grader_for, concurrency=self.concurrency)
                 if self.also is not None:
                     self.also()
-                if os.environ.get("INTERVIEW_GRADER_RETENTION_DAYS") and time.monotonic() - last_purge > 3600:
+                if get_settings().retention_days and time.monotonic() - last_purge > 3600:
                     from screening.data_protection import purge_old_screens
 
                     purge_old_screens(self.db)  # the retention setting, applied hourly while the app runs

@@ -11,7 +11,6 @@ A claimable table has the columns ``id``, ``status``, ``lease_until`` and ``clai
 
 from __future__ import annotations
 
-import os
 import secrets
 from datetime import datetime, timedelta
 from typing import Any
@@ -19,18 +18,13 @@ from typing import Any
 from sqlalchemy import ColumnElement, CursorResult, update
 from sqlalchemy.orm import Session
 
-DEFAULT_LEASE_S = 300.0
+from config.settings import get_settings
 
 
 def lease() -> timedelta:
-    """How long a claim holds: INTERVIEW_GRADER_LEASE_SECONDS, default 5 minutes (longer than the LLM client's
-    timeout times its retries)."""
-    raw = os.environ.get("INTERVIEW_GRADER_LEASE_SECONDS", "")
-    try:
-        seconds = float(raw) if raw else DEFAULT_LEASE_S
-    except ValueError:
-        seconds = DEFAULT_LEASE_S
-    return timedelta(seconds=max(seconds, 1.0))
+    """How long a claim holds: the ``lease_seconds`` setting (INTERVIEW_GRADER_LEASE_SECONDS), default 5 minutes
+    (longer than the LLM client's timeout times its retries)."""
+    return timedelta(seconds=get_settings().lease_seconds)
 
 
 def new_claim_token() -> str:

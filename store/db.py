@@ -5,7 +5,6 @@ The schema is brought up to date by Alembic on first use (``migrate``), never by
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -16,6 +15,8 @@ from typing import TypeVar
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+
+from config.settings import Settings, get_settings
 
 T = TypeVar("T")
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -32,25 +33,22 @@ class StoreUnavailable(StoreError):
 
 
 def busy_timeout_s() -> float:
-    """How long a write waits for a SQLite file another program has locked (INTERVIEW_GRADER_DB_BUSY_TIMEOUT_S,
-    default 30 s)."""
-    try:
-        return max(0.0, float(os.environ.get("INTERVIEW_GRADER_DB_BUSY_TIMEOUT_S", "30")))
-    except ValueError:
-        return 30.0
+    """How long a write waits for a SQLite file another program has locked (the ``db_busy_timeout_s`` setting,
+    INTERVIEW_GRADER_DB_BUSY_TIMEOUT_S, default 30 s)."""
+    return get_settings().db_busy_timeout_s
 
 
-def database_url() -> str:
-    url = os.environ.get("DATABASE_URL")
+def database_url(settings: Settings | None = None) -> str:
+    """The ``database_url`` setting (DATABASE_URL), or SQLite in the data home."""
+    settings = settings or get_settings()
+    url = settings.database_url.get_secret_value() if settings.database_url else None
     if url:
         # Plain postgres:// or postgresql:// URLs get the psycopg 3 driver this project installs.
         for prefix in ("postgres://", "postgresql://"):
             if url.startswith(prefix):
                 return "postgresql+psycopg://" + url[len(prefix) :]
         return url
-    from interview_grader.paths import data_home
-
-    return f"sqlite:///{data_home() / 'interview-grader.db'}"
+    return f"sqlite:///{settings.data_home() / 'interview-grader.db'}"
 
 
 def describe(url: str) -> str:

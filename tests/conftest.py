@@ -29,7 +29,7 @@ import sitecustomize as netguard  # noqa: E402
 netguard._LOG = os.environ["NETGUARD_LOG"]
 netguard.install()
 
-from interview_grader.offline import enforce_offline  # noqa: E402
+from config.offline import enforce_offline  # noqa: E402
 
 enforce_offline()
 

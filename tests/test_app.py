@@ -198,11 +198,11 @@ def test_llm_grader_through_an_openai_compatible_server(server: FakeOpenAI) -> N
     assert "sk-secret-abcdef" not in text
     assert server.requests[0]["model"] == "fake-model"
     # The key is sent to the server and nowhere else: not in the database, the grade cache or session state.
-    from interview_grader.paths import data_home
+    from config.settings import get_settings
 
-    for path in data_home().glob("*.db*"):
+    for path in get_settings().data_home().glob("*.db*"):
         assert b"sk-secret-abcdef" not in path.read_bytes(), path
-    for path in data_home().glob("grade-cache.sqlite*"):
+    for path in get_settings().data_home().glob("grade-cache.sqlite*"):
         assert b"sk-secret-abcdef" not in path.read_bytes(), path
     visible = {k: v for k, v in at.session_state.items() if not k.startswith("_")}
     assert "sk-secret-abcdef" not in repr(visible)

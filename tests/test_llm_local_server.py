@@ -8,11 +8,11 @@ import os
 
 import pytest
 
+from config.settings import Settings
 from grader.llm import llm_grader
 from grader.llm_client import LLMClient
 from grader.local_server import packaged_smollm2, serve_gguf
 from grader.service import make_grader
-from interview_grader.settings import Settings
 from rubric.model import Bank
 
 ANSWER = (

@@ -6,10 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import streamlit as st
+from pydantic import SecretStr
 
+from config.settings import get_settings
 from grader.base import Grader, GraderError
 from grader.local_server import LocalModelError
-from interview_grader.settings import Settings
 from ui.resources import grade_cache, offline_grader
 
 CHOICES = {
@@ -85,13 +86,15 @@ def _build(choice: str, model: str, base_url: str | None, gguf: str | None) -> G
     from grader.service import make_grader
 
     key = st.session_state.get(_KEY)
-    settings = Settings(
-        INTERVIEW_GRADER_GRADER="llm",
-        OPENAI_API_KEY=key if choice in ("openai", "compatible") else None,
-        OPENAI_BASE_URL=base_url if choice == "compatible" else None,
-        INTERVIEW_GRADER_MODEL=model or "gpt-4o-mini",
-        INTERVIEW_GRADER_GGUF=Path(gguf).expanduser() if choice == "gguf" and gguf else None,
+    # The server's settings (timeouts, retries, prompt) with this browser session's choices on top; the
+    # environment's key and server are not used for a choice made here.
+    settings = get_settings().model_copy(
+        update={
+            "grader": "llm",
+            "openai_api_key": SecretStr(key) if key and choice in ("openai", "compatible") else None,
+            "openai_base_url": base_url if choice == "compatible" else None,
+            "model": model or "gpt-4o-mini",
+            "gguf_path": Path(gguf).expanduser() if choice == "gguf" and gguf else None,
+        }
     )
-    if choice == "compatible" and not key:
-        settings = settings.model_copy(update={"openai_api_key": None})
     return make_grader(settings, grade_cache=grade_cache())

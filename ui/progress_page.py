@@ -7,7 +7,6 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from practice.questions import weakest_question
 from ui.learner import learner_id as current_learner
 from ui.learner import learner_name
 from ui.resources import practice_store, rubric_index
@@ -74,7 +73,7 @@ def render() -> None:
             st.caption(f"and {len(progress.never_tried) - 8} more")
     if st.button("Practise my weakest question", type="primary"):
         from ui.pages import PRACTICE
-        from ui.practice_page import start_question
+        from ui.practice_page import session
 
-        start_question(weakest_question(bank, progress.never_tried, progress.weakest))
+        session().ask_weakest(progress)
         st.switch_page(PRACTICE)

@@ -33,5 +33,8 @@ def _app(args: argparse.Namespace) -> int:
         "--browser.gatherUsageStats",
         "false",
     ]
-    os.execv(sys.executable, argv)
+    from config.settings import get_settings
+
+    # The child runs with this command's settings (--home and --bank included) as its environment.
+    os.execve(sys.executable, argv, {**os.environ, **get_settings().environment()})
     return 0  # not reached

@@ -7,12 +7,12 @@ import json
 import shutil
 from pathlib import Path
 
+from config.settings import get_settings
 from evals.datasets import DatasetError
 from grader.base import GraderError
 from interview_grader.errors import UserError
-from interview_grader.paths import REPO_ROOT
-from interview_grader.settings import load_settings
 
+REPO_ROOT = Path(__file__).resolve().parents[2]
 PUBLISHED = REPO_ROOT / "evals" / "published"
 README = REPO_ROOT / "README.md"
 SAF_SOURCE = REPO_ROOT.parent / "shared" / "data" / "saf-networking" / "training"
@@ -59,7 +59,7 @@ def _grader(args: argparse.Namespace):
     from grader.service import make_grader
 
     kind = args.grader or ("llm" if args.base_url or args.gguf else "offline")
-    settings = load_settings(
+    settings = get_settings().updated(
         grader=kind, offline_judge=args.judge, model=args.model, openai_base_url=args.base_url, gguf_path=args.gguf
     )
     try:

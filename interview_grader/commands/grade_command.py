@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from config.settings import get_settings
 from grader.answer_checks import AnswerError, check_answer
 from grader.base import GraderError
 from grader.pipeline import Pipeline
@@ -15,8 +16,6 @@ from grader.result import GradeResult
 from grader.service import default_cache, make_grader
 from interview_grader.commands.bank_command import _bank
 from interview_grader.errors import UserError
-from interview_grader.paths import index_dir
-from interview_grader.settings import load_settings
 from rubric.index import NoMatchingRubric, RubricIndex
 from rubric.model import Question
 
@@ -67,10 +66,12 @@ def _resolve(index: RubricIndex, ref: str) -> Question:
 
 
 def _grade(args: argparse.Namespace) -> int:
-    settings = load_settings(grader=args.grader, model=args.model, openai_base_url=args.base_url, gguf_path=args.gguf)
+    settings = get_settings().updated(
+        grader=args.grader, model=args.model, openai_base_url=args.base_url, gguf_path=args.gguf
+    )
     if args.base_url or args.gguf:
         settings = settings.model_copy(update={"grader": args.grader or "llm"})
-    index = RubricIndex(_bank(), index_dir())
+    index = RubricIndex(_bank(), get_settings().index_dir())
     try:
         grader = make_grader(settings, grade_cache=None if args.no_cache else default_cache())
     except GraderError as err:

@@ -6,8 +6,8 @@ import argparse
 import time
 from pathlib import Path
 
+from config.settings import get_settings
 from interview_grader.commands.bank_command import _bank
-from interview_grader.paths import index_dir
 from rubric.index import MATCH_THRESHOLD, RubricIndex, index_size_bytes
 
 CALIBRATION_SET = Path(__file__).resolve().parents[2] / "rubric" / "data" / "match-calibration.yaml"
@@ -28,10 +28,10 @@ def register(commands: argparse._SubParsersAction) -> None:
 def _rebuild(args: argparse.Namespace) -> int:
     bank = _bank()
     started = time.perf_counter()
-    RubricIndex(bank, index_dir(), rebuild=True)
+    RubricIndex(bank, get_settings().index_dir(), rebuild=True)
     print(
         f"rebuilt the index of {bank.id} ({len(bank.questions)} questions) in "
-        f"{time.perf_counter() - started:.2f} s at {index_dir()}"
+        f"{time.perf_counter() - started:.2f} s at {get_settings().index_dir()}"
     )
     return 0
 
@@ -39,10 +39,11 @@ def _rebuild(args: argparse.Namespace) -> int:
 def _info(args: argparse.Namespace) -> int:
     bank = _bank()
     started = time.perf_counter()
-    index = RubricIndex(bank, index_dir())
+    index = RubricIndex(bank, get_settings().index_dir())
     took = time.perf_counter() - started
     state = "rebuilt now (it was missing or out of date)" if index.rebuilt else "current"
-    print(f"index: {index_dir()} ({index_size_bytes(index_dir()) / 1e6:.1f} MB), {state}, opened in {took:.2f} s")
+    where = get_settings().index_dir()
+    print(f"index: {where} ({index_size_bytes(where) / 1e6:.1f} MB), {state}, opened in {took:.2f} s")
     print(f"bank: {bank.id}, {len(bank.questions)} questions, fingerprint {index.fingerprint}")
     print(f"match threshold: {MATCH_THRESHOLD}")
     return 0
@@ -51,7 +52,7 @@ def _info(args: argparse.Namespace) -> int:
 def _calibrate(args: argparse.Namespace) -> int:
     from rubric.calibration import calibrate
 
-    report = calibrate(RubricIndex(_bank(), index_dir()), args.set)
+    report = calibrate(RubricIndex(_bank(), get_settings().index_dir()), args.set)
     print(f"{args.set}: {report.paraphrases} paraphrases, {report.unrelated} unrelated questions")
     print(f"own rubric ranked first: {report.top1}/{report.paraphrases}")
     print("threshold  correct  refused  wrong-rubric  unrelated-accepted  cost")

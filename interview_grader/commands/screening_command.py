@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import os
 import sys
 import time
 from pathlib import Path
@@ -65,10 +64,12 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def _user_add(args: argparse.Namespace) -> int:
+    from config.settings import get_settings
     from screening.accounts import add_user
     from screening.secrets_util import PasswordError
 
-    password = os.environ.get("INTERVIEW_GRADER_PASSWORD")
+    given = get_settings().password
+    password = given.get_secret_value() if given else ""
     if not password:
         if not sys.stdin.isatty():
             raise UserError("set $INTERVIEW_GRADER_PASSWORD or run in a terminal to be asked for the password")

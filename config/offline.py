@@ -1,12 +1,15 @@
 """Keep every library we use from reaching the internet.
 
 Call :func:`enforce_offline` before importing chromadb, onnxruntime, tiktoken or streamlit. It only sets
-environment defaults (an explicit user setting wins) and is safe to call more than once.
+environment defaults (an explicit user setting wins) and is safe to call more than once. tiktoken's cache folder
+is one of them; ``grader.tokens`` fills that folder from packaged files before tiktoken first reads it.
 """
 
 from __future__ import annotations
 
 import os
+
+from config.settings import Settings, get_settings
 
 OFFLINE_ENV: dict[str, str] = {
     # onnxruntime writes ~/.cache/Microsoft and looks up a Microsoft events host otherwise.
@@ -21,9 +24,9 @@ OFFLINE_ENV: dict[str, str] = {
 }
 
 
-def enforce_offline() -> None:
+def enforce_offline(settings: Settings | None = None) -> None:
+    settings = settings or get_settings()
     for name, value in OFFLINE_ENV.items():
         os.environ.setdefault(name, value)
-    from grader.tokens import install_tiktoken_cache
-
-    install_tiktoken_cache()
+    # tiktoken reads this variable itself; without it, it would download its files into a temp folder.
+    os.environ.setdefault("TIKTOKEN_CACHE_DIR", str(settings.tiktoken_cache_dir or settings.data_home() / "tiktoken"))
