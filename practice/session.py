@@ -91,6 +91,12 @@ class PracticeSession:
     def question(self) -> Question | None:
         return self.bank.get(self.chat.question_id) if self.chat.question_id else None
 
+    def progress(self) -> LearnerProgress:
+        """The learner's progress over the bank (nothing yet when no learner is known)."""
+        if self.learner_id is None:
+            return LearnerProgress([], [], [q.id for q in self.bank.questions], [])
+        return self.store.progress(self.learner_id, self.bank)
+
     # --- choosing a question
     def ask(self, section: int | None = None, avoid: Iterable[str] = ()) -> Question:
         """A new question from ``section`` (any when None), preferring ones this learner has not tried."""

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from rubric.model import KeyPoint, Question
+from config.settings import get_settings
+from rubric.model import Bank, KeyPoint, Question
 from screening import limits
 from screening.audit import record
 from screening.secrets_util import new_token, pseudonym, token_hash
@@ -93,6 +95,51 @@ def custom_question(number: int, text: str, points: list[tuple[str, str]]) -> Qu
         ],
         review="reviewed",
     )
+
+
+@dataclass(frozen=True)
+class ScreenDraft:
+    """What the screen builder holds: bank questions picked by section or id, and custom questions as typed."""
+
+    title: str
+    instructions: str = ""
+    sections: Sequence[int] = ()
+    question_ids: Sequence[str] = ()
+    custom: str = ""
+    grader: str = "offline"
+    minutes_per_question: int = 0
+
+    def questions(self, bank: Bank) -> list[Question]:
+        """The picked bank questions in bank order, then the custom ones (ValueError names a bad block)."""
+        picked = [q for q in bank.questions if q.section in self.sections or q.id in self.question_ids]
+        return picked + parse_custom_questions(self.custom)
+
+
+def build_screen(db: Database, recruiter_id: int, bank: Bank, draft: ScreenDraft) -> tuple[int, int]:
+    """Create the screen a builder describes; returns (screen id, number of questions). ValueError says what is
+    missing or wrong, and nothing is created."""
+    questions = draft.questions(bank)
+    screen_id = create_screen(
+        db,
+        recruiter_id,
+        draft.title,
+        draft.instructions,
+        questions,
+        draft.grader,
+        int(draft.minutes_per_question) * 60 or None,
+    )
+    return screen_id, len(questions)
+
+
+def invite_link(token: str, request_host: str | None = None) -> str:
+    """The private link to send: on the ``base_url`` setting (INTERVIEW_GRADER_BASE_URL) when it is set, else on
+    the host the recruiter's browser reached."""
+    configured = get_settings().base_url
+    if configured:
+        base = configured.rstrip("/")
+    else:
+        base = f"http://{request_host}" if request_host else "http://127.0.0.1:8501"
+    return f"{base}/?invite={token}"
 
 
 def create_screen(

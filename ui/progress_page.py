@@ -7,20 +7,20 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from practice.chat import PracticeChat
+from ui import resources
 from ui.learner import learner_id as current_learner
 from ui.learner import learner_name
-from ui.resources import practice_store, rubric_index
 from ui.text import md
 
 
 def render() -> None:
-    bank = rubric_index().bank
-    store = practice_store()
+    bank = resources.bank()
     name = learner_name()
-    learner_id = current_learner()
+    practice = resources.practice_session(PracticeChat(), current_learner())
     st.title("Your progress")
     st.caption(md(f"Practising as {name!r}; change the name on the Practice page."))
-    progress = store.progress(learner_id, bank)
+    progress = practice.progress()
     sections = bank.sections()
     if not progress.timeline:
         st.write("No graded answers yet. Answer a question on the Practice page and come back.")

@@ -8,25 +8,19 @@ import streamlit as st
 from screening import review, screens
 from screening.secrets_util import pseudonym
 from ui.recruiter_auth import require_recruiter
-from ui.resources import database, rubric_index
+from ui.resources import bank, database
 from ui.text import md
 
 
-def app_base_url() -> str:
-    import os
-
-    configured = os.environ.get("INTERVIEW_GRADER_BASE_URL")
-    if configured:
-        return configured.rstrip("/")
+def _host() -> str | None:
     try:
-        host = st.context.headers.get("host")
+        return st.context.headers.get("host")
     except AttributeError:
-        host = None
-    return f"http://{host}" if host else "http://127.0.0.1:8501"
+        return None
 
 
 def _builder(recruiter_id: int) -> None:
-    bank = rubric_index().bank
+    offered = bank()
     with st.expander("Build a new screen", expanded=not screens.screens_of(database(), recruiter_id)):
         st.text_input("Title", key="new_title")
         st.text_area(
@@ -34,14 +28,14 @@ def _builder(recruiter_id: int) -> None:
             key="new_instructions",
             value="Answer each question in a few sentences, as you would in an interview.",
         )
-        sections = bank.sections()
+        sections = offered.sections()
         st.multiselect(
             "Add every question of these sections",
             list(sections),
             format_func=lambda n: f"{n}. {sections[n]}",
             key="new_sections",
         )
-        labels = {q.id: f"{q.id}: {q.text}" for q in bank.questions}
+        labels = {q.id: f"{q.id}: {q.text}" for q in offered.questions}
         st.multiselect(
             "…and/or pick questions (type to search)", list(labels), format_func=labels.__getitem__, key="new_questions"
         )
@@ -80,26 +74,24 @@ def _create(recruiter_id: int) -> None:
     """Create the screen from the builder's fields; on success the builder starts empty again (so a second
     click cannot make a duplicate), on a refusal every field keeps what was typed."""
     s = st.session_state
-    bank = rubric_index().bank
-    picked = [q for q in bank.questions if q.section in s.get("new_sections", []) or q.id in s.get("new_questions", [])]
+    draft = screens.ScreenDraft(
+        title=s.get("new_title", ""),
+        instructions=s.get("new_instructions", ""),
+        sections=s.get("new_sections", []),
+        question_ids=s.get("new_questions", []),
+        custom=s.get("new_custom", ""),
+        grader=s.get("new_grader", "offline"),
+        minutes_per_question=int(s.get("new_minutes", 0)),
+    )
     try:
-        questions = picked + screens.parse_custom_questions(s.get("new_custom", ""))
-        screen_id = screens.create_screen(
-            database(),
-            recruiter_id,
-            s.get("new_title", ""),
-            s.get("new_instructions", ""),
-            questions,
-            s.get("new_grader", "offline"),
-            int(s.get("new_minutes", 0)) * 60 or None,
-        )
+        screen_id, count = screens.build_screen(database(), recruiter_id, bank(), draft)
     except ValueError as err:
         s["screen_refused"] = str(err).capitalize() + "."
         return
     title = s.get("new_title", "")
     for key in _BUILDER_KEYS:
         s.pop(key, None)
-    s["screen_created"] = md(f"Screen {screen_id} ({title}) created with {len(questions)} questions.")
+    s["screen_created"] = md(f"Screen {screen_id} ({title}) created with {count} questions.")
 
 
 def _invites(screen: screens.ScreenInfo, recruiter_id: int) -> None:
@@ -123,7 +115,7 @@ def _invites(screen: screens.ScreenInfo, recruiter_id: int) -> None:
             except ValueError as err:
                 st.error(str(err).capitalize() + ".")
             else:
-                st.session_state[f"new-link-{screen.id}"] = (info.candidate_name, f"{app_base_url()}/?invite={token}")
+                st.session_state[f"new-link-{screen.id}"] = (info.candidate_name, screens.invite_link(token, _host()))
     shown = st.session_state.pop(f"new-link-{screen.id}", None)
     if shown:
         st.success(md(f"Private link for {shown[0]} (shown once; send it to the candidate):"))
