@@ -24,7 +24,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -32,9 +31,6 @@ from config.offline import enforce_offline
 from config.settings import get_settings
 from rubric.model import Bank, Question
 from rubric.terms import content_terms
-
-if TYPE_CHECKING:
-    from rubric.retriever import RubricRetriever
 
 QUESTION_WEIGHT = 0.5
 DOCUMENT_WEIGHT = 1.0
@@ -230,11 +226,6 @@ class RubricIndex:
             return RubricMatch(self.bank.get(ref), 1.0, 1.0)
         except KeyError:
             return self.match(ref)
-
-    def as_retriever(self, k: int = 3, threshold: float = MATCH_THRESHOLD) -> RubricRetriever:
-        from rubric.retriever import RubricRetriever
-
-        return RubricRetriever(index=self, k=k, threshold=threshold)
 
     def _lexical(self, text: str) -> np.ndarray:
         query = _terms(text)

@@ -12,7 +12,8 @@ from rubric.index import MATCH_THRESHOLD, RubricIndex, rubric_document
 
 
 class RubricRetriever(BaseRetriever):
-    """Returns at most ``k`` rubrics scoring at least ``threshold``: an empty list means no matching rubric."""
+    """Returns at most ``k`` rubrics scoring at least ``threshold``: an empty list means no matching rubric.
+    Made with :func:`as_retriever` (the index does not know LangChain's retriever interface)."""
 
     index: Any  # RubricIndex; Any keeps pydantic from validating the Chroma client inside it
     k: int = 3
@@ -34,3 +35,8 @@ class RubricRetriever(BaseRetriever):
             for m in index.search(query, k=self.k)
             if m.score >= self.threshold
         ]
+
+
+def as_retriever(index: RubricIndex, k: int = 3, threshold: float = MATCH_THRESHOLD) -> RubricRetriever:
+    """The index as a LangChain retriever."""
+    return RubricRetriever(index=index, k=k, threshold=threshold)

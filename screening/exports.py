@@ -15,6 +15,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from screening.markdown_escape import md
 from screening.review import CandidateView, candidate, candidates, grade_line, override_line, override_record
 from screening.screens import screen
 from store.db import Database
@@ -31,15 +32,11 @@ def safe_cell(value: object) -> str:
 def _md(text: str) -> str:
     """Escaped for markdown, on one line: a line break in a name, quote or reason would end the heading or list
     item it is in, and what follows would read as part of the report."""
-    from ui.text import md
-
     return md(" ".join(text.split()))
 
 
 def _answer_md(text: str) -> str:
     """The answer escaped with its line breaks kept (each line is then quoted)."""
-    from ui.text import md
-
     return md(text)
 
 

@@ -38,10 +38,11 @@ from rubric.guide_import import GuideError, import_guide, parse_guide, unescape
 from rubric.model import Bank
 from rubric.yaml_bank import BankError, dump_bank, load_bank, parse_bank, save_bank
 from screening import accounts, candidate, exports, screens, worker
+from screening.markdown_escape import md
 from store.db import Database
 from tests.postgres_server import empty
 from tests.reliability_figures import record
-from ui.text import highlighted_answer, md
+from ui.text import highlighted_answer
 
 _SLOW = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 

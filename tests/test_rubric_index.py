@@ -10,6 +10,7 @@ import yaml
 
 from rubric.index import MATCH_THRESHOLD, NoMatchingRubric, RubricIndex
 from rubric.model import Bank
+from rubric.retriever import as_retriever
 
 PARAPHRASES = Path(__file__).parent / "data" / "question-paraphrases.yaml"
 
@@ -69,7 +70,7 @@ def test_blank_text_is_no_match(rubric_index: RubricIndex) -> None:
 
 
 def test_langchain_retriever_and_vectorstore(rubric_index: RubricIndex) -> None:
-    retriever = rubric_index.as_retriever(k=2)
+    retriever = as_retriever(rubric_index, k=2)
     docs = retriever.invoke("Which caches cut the cost of LLM calls?")
     assert docs and docs[0].metadata["question_id"] == "q09"
     assert "Deduplicate identical requests" in docs[0].page_content

@@ -11,11 +11,11 @@ from grader.answer_checks import AnswerError
 from grader.base import MAX_ANSWER_CHARS
 from screening import candidate
 from screening.limits import RateLimited
+from screening.markdown_escape import md
 from screening.screens import InviteError, open_invite
 from ui import client
 from ui.autosave import autosave, hide_input_hints
 from ui.resources import background_grader, database
-from ui.text import md
 
 CONSENT = """\
 **Before you start.** This screen stores your name and e-mail, your answers (including drafts while you

@@ -11,11 +11,11 @@ import streamlit as st
 from grader.base import Grader
 from practice.chat import PracticeChat
 from practice.session import AnswerTurn, PracticeSession, ProbeTurn, QuestionTurn, over_limit
+from screening.markdown_escape import md
 from ui.grader_settings import grader_sidebar
 from ui.learner import learner_sidebar
 from ui.resources import bank, practice_session
 from ui.result_card import VERDICT_STYLE, render_outline, render_result, user_answer
-from ui.text import md
 
 ASSETS = Path(__file__).resolve().parents[1] / "assets"
 INTERVIEWER = str(ASSETS / "interviewer.svg")

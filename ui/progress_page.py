@@ -8,10 +8,10 @@ import pandas as pd
 import streamlit as st
 
 from practice.chat import PracticeChat
+from screening.markdown_escape import md
 from ui import resources
 from ui.learner import learner_id as current_learner
 from ui.learner import learner_name
-from ui.text import md
 
 
 def render() -> None:

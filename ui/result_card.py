@@ -7,7 +7,8 @@ import streamlit as st
 
 from grader.result import GradeResult
 from rubric.model import Question
-from ui.text import highlighted_answer, md
+from screening.markdown_escape import md
+from ui.text import highlighted_answer
 
 VERDICT_STYLE = {
     "covered": ":green[**Covered**]",

@@ -7,10 +7,11 @@ import streamlit as st
 
 from screening import review
 from screening.accounts import RecruiterInfo
+from screening.markdown_escape import md
 from screening.review import ReviewError
 from ui.resources import database, offline_grader
 from ui.result_card import VERDICT_STYLE, grader_badge
-from ui.text import highlighted_answer, md
+from ui.text import highlighted_answer
 
 
 def _override_form(a: review.AnswerView, recruiter: RecruiterInfo) -> None:

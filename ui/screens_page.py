@@ -6,10 +6,10 @@ from __future__ import annotations
 import streamlit as st
 
 from screening import review, screens
+from screening.markdown_escape import md
 from screening.secrets_util import pseudonym
 from ui.recruiter_auth import require_recruiter
 from ui.resources import bank, database
-from ui.text import md
 
 
 def _host() -> str | None:
