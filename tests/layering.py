@@ -114,12 +114,11 @@ def page_problems(root: Path) -> list[Problem]:
         if lines > PAGE_LINES:
             problems.append(Problem(name, f"is {lines} lines long (a page is at most {PAGE_LINES})"))
         for dep in sorted(imports(name, path)):
-            top = _layer(dep)
+            core = _layer(dep) in ("store", "grader", "rubric", "embeddings", "prompts") and dep in mods
             if dep in PAGE_MAY_NOT_USE:
                 problems.append(Problem(name, f"uses {dep} (go through a service instead)"))
-            elif top in ("store", "grader", "rubric", "embeddings", "prompts") and dep in mods:
-                if dep not in PAGE_MAY_IMPORT:
-                    problems.append(Problem(name, f"imports {dep} (pages reach the core through a service)"))
+            elif core and dep not in PAGE_MAY_IMPORT:
+                problems.append(Problem(name, f"imports {dep} (pages reach the core through a service)"))
     return problems
 
 
