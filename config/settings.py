@@ -22,7 +22,9 @@ class SettingsError(ValueError):
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True)
+    # Values come in by their variable names only: a field's own name ("home", "model", "password") must never
+    # pick up an unrelated variable such as $HOME. load_settings and updated() take field names and map them.
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
     # --- grading
     grader: Literal["offline", "llm"] = Field(
@@ -127,7 +129,7 @@ class Settings(BaseSettings):
         if not given:
             return self
         try:
-            return type(self)(**{**self.model_dump(), **given})
+            return type(self)(**{variable(k): v for k, v in {**self.model_dump(), **given}.items()})
         except ValidationError as err:
             raise _settings_error(err) from None
 
@@ -171,7 +173,7 @@ def variable(field: str) -> str:
 def load_settings(**overrides: Any) -> Settings:
     """The settings from the environment, with ``overrides`` (field names; None means "not given") on top.
     Raises SettingsError naming the variable when a value is unusable."""
-    given = {k: v for k, v in overrides.items() if v is not None}
+    given = {variable(k): v for k, v in overrides.items() if v is not None}
     try:
         return Settings(**given)
     except ValidationError as err:

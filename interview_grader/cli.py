@@ -17,6 +17,7 @@ from interview_grader.commands import (
     index_command,
     rubric_command,
     screening_command,
+    settings_command,
 )
 from interview_grader.errors import UserError
 
@@ -27,6 +28,7 @@ COMMAND_GROUPS = (
     grade_command,
     eval_command,
     screening_command,
+    settings_command,
     app_command,
 )
 
