@@ -36,6 +36,13 @@ enforce_offline()
 pytest_plugins = ["pytest_netguard", "pytester"]
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that needs the PostgreSQL server is slow (it starts one); `make test-fast` leaves those out."""
+    for item in items:
+        if "pg_url" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(scope="session")
 def guide_path() -> Path:
     if not GUIDE.exists():
@@ -60,7 +67,7 @@ def pg_url():
         yield url
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.slow)])
 def db(request: pytest.FixtureRequest, tmp_path: Path):
     """The store on SQLite (a new file in a folder of its own) and on PostgreSQL (emptied for each test)."""
     from store.db import Database

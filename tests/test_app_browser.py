@@ -6,7 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import urlparse
 
+import pytest
+
 from tests.app_server import browser_page, non_loopback, running_app, screenshot, wait_for_value
+
+pytestmark = pytest.mark.slow  # drives the real app in a browser
 
 ANSWER = (
     "I would stream the card transactions through Kafka into the scoring service, serve the ONNX model from "

@@ -613,7 +613,7 @@ def _screen_answer() -> st.SearchStrategy[str]:
     return st.builds(str.__add__, st.sampled_from(("", *FORMULA, "\r\n", "  ")), body)
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.slow)])
 def export_db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
     if request.param == "sqlite":
         database = Database(f"sqlite:///{tmp_path_factory.mktemp('exports') / 'screening.db'}")

@@ -15,6 +15,8 @@ from grader.local_server import packaged_smollm2, serve_gguf
 from grader.service import make_grader
 from rubric.model import Bank
 
+pytestmark = pytest.mark.slow  # starts a real llama.cpp server with a GGUF model
+
 ANSWER = (
     "We cache embeddings so a document is never embedded twice, and identical prompts that arrive together "
     "are deduplicated into one model call."

@@ -15,6 +15,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from rubric.model import Bank
@@ -24,6 +25,8 @@ from store.tables import Attempt, Grade, ScreenAnswer, ScreenGrade
 from tests.app_server import REPO, browser_page, running_app
 from tests.fake_openai import Reply, everything_covered, fake_openai
 from tests.reliability_figures import record
+
+pytestmark = pytest.mark.slow  # kills and restarts real app processes
 
 CANDIDATES = 5
 PRACTICE_SCRIPT = """

@@ -26,6 +26,8 @@ from tests.fake_openai import Behaviour, Dribble, Drop, FakeOpenAI, Reply, Statu
 from tests.reliability_figures import record
 from tests.test_llm_grader import ANSWER, good_reply  # the same answer and a verified reply to it
 
+pytestmark = pytest.mark.slow  # waits out timeouts and retries against a faulty model server
+
 
 def invented_quotes(request: dict) -> dict:
     return {

@@ -8,6 +8,7 @@ import threading
 import time
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from grader.service import offline_grader
@@ -19,6 +20,8 @@ from store.db import Database
 from store.practice_store import PracticeStore
 from store.tables import Attempt, Grade, ScreenAnswer, ScreenGrade, utcnow
 from tests.reliability_figures import record
+
+pytestmark = pytest.mark.slow  # many writers at once against each database
 
 CANDIDATES = 20
 ANSWERS = [

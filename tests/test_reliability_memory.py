@@ -9,8 +9,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.app_server import REPO
 from tests.reliability_figures import record
+
+pytestmark = pytest.mark.slow  # grades hundreds of answers to watch memory
 
 BATCH = """
 import json, sys

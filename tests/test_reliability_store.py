@@ -92,6 +92,7 @@ def postgres() -> Iterator[PostgresServer]:
         yield server
 
 
+@pytest.mark.slow
 def test_a_postgres_restart_mid_session_loses_nothing_and_leaves_no_partial_rows(
     postgres: PostgresServer, shipped_bank: Bank
 ) -> None:

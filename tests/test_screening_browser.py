@@ -12,8 +12,11 @@ import time
 from pathlib import Path
 
 import pypdf
+import pytest
 
 from tests.app_server import CHROMIUM, CHROMIUM_ARGS, require, running_app, screenshot, wait_for_value
+
+pytestmark = pytest.mark.slow  # drives the real app in a browser
 
 PASSWORD = "correct horse battery staple"
 ANSWERS = [
