@@ -105,6 +105,14 @@ class Settings(BaseSettings):
     concurrency: int = Field(
         4, validation_alias="INTERVIEW_GRADER_CONCURRENCY", ge=1, le=64, description="Answers graded at once."
     )
+    onnx_threads: int | None = Field(
+        None,
+        validation_alias="INTERVIEW_GRADER_ONNX_THREADS",
+        ge=1,
+        le=64,
+        description="Threads each ONNX model (embeddings, learned judge) uses; unset: up to 2, as the cores allow. "
+        "Set 1 when several graders share a machine's cores.",
+    )
     retention_days: int | None = Field(
         None,
         validation_alias="INTERVIEW_GRADER_RETENTION_DAYS",
@@ -132,6 +140,10 @@ class Settings(BaseSettings):
             return type(self)(**{variable(k): v for k, v in {**self.model_dump(), **given}.items()})
         except ValidationError as err:
             raise _settings_error(err) from None
+
+    def inference_threads(self) -> int:
+        """Threads per ONNX session: the setting, else up to 2 as the machine's cores allow."""
+        return self.onnx_threads or min(2, os.cpu_count() or 1)
 
     def data_home(self) -> Path:
         """The folder for the index, caches and the database (created on first use)."""

@@ -1,7 +1,7 @@
 """Training tables for the learned judge, from the team's labelled data only.
 
 ``python -m evals.judge_data OUT.npz`` screens every training answer the way the pipeline does, and writes the
-features (:mod:`grader.judge_features`) of every (point, graded sentence) pair with its label:
+features (:mod:`evals.judge_features`) of every (point, graded sentence) pair with its label:
 
 - **crossdomain, train questions** (``evals/datasets/crossdomain/split.json``) and **golden** (the tuning
   set): a sentence that holds the human evidence for a point gets the point's label (covered / partial /
@@ -24,8 +24,8 @@ from typing import Any
 import numpy as np
 
 from evals.datasets import Record, load_named
+from evals.judge_features import FEATURE_VERSION, WIDTH, pair_features, point_text, sentence_texts
 from evals.saf import load_saf
-from grader.judge_features import FEATURE_VERSION, WIDTH, pair_features, point_text, sentence_texts
 from grader.service import offline_grader
 from rubric.model import Question
 

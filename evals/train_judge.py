@@ -1,8 +1,10 @@
-"""Train the learned judge's head (runs in the training environment, with torch: ``make train-judge``).
+"""Train the head design of the learned judge (runs in the training environment, with torch). The shipped judge
+is the cross-encoder of :mod:`evals.train_cross_judge` (what ``make train-judge`` runs), chosen over this design
+by :mod:`evals.compare_cross_encoder`; that trainer reuses this module's folds, cuts and metrics.
 
 Input: the tables of :mod:`evals.judge_data` (features of every (point, sentence) pair of the training answers).
 The head is a small MLP over one pair's features that says none / covered / partial / contradicted for that
-sentence; a point's verdict is read from its best sentences (:mod:`grader.judge_head`). It is trained on
+sentence; a point's verdict is read from its best sentences (:func:`point_scores`). It is trained on
 
 - sentence labels (crossdomain train questions and golden): cross-entropy, classes weighted;
 - point credit (the same answers): the point's credit from its best sentences against the human verdict's;

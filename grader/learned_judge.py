@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from config.settings import get_settings
 from grader.judge import JudgeReply, JudgeRequest, PointClaim
 from grader.result import GraderKind, Verdict
 from rubric.model import KeyPoint
@@ -53,7 +54,7 @@ def _runtime(path: Path, sha256: str) -> tuple[object, object, threading.Lock]:
     if digest != sha256:
         raise JudgeModelError(f"{path} has sha256 {digest}, its metadata says {sha256}")
     options = ort.SessionOptions()
-    options.intra_op_num_threads = min(2, os.cpu_count() or 1)
+    options.intra_op_num_threads = get_settings().inference_threads()
     options.inter_op_num_threads = 1
     options.log_severity_level = 3
     session = ort.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])

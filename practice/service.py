@@ -24,8 +24,8 @@ BUSY = "this answer is being graded elsewhere; refresh in a moment"
 Progress = Callable[[str], None]  # told each step ("saving", "grading", "checking") as it starts
 
 
-def _quiet(_: str) -> None:
-    pass
+def no_progress(_: str) -> None:
+    """A progress callback that ignores the steps (for callers with nothing to show)."""
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ def submit(
     probe_point_id: str | None = None,
     graded_question: Question | None = None,
     bank_version: str = "",
-    progress: Progress = _quiet,
+    progress: Progress = no_progress,
 ) -> Outcome:
     """Save ``answer`` (raises AnswerError for answers we refuse to keep, StoreError when it cannot be saved),
     then grade it."""
@@ -86,7 +86,7 @@ def grade_attempt(
     grader: Grader,
     *,
     bank_version: str = "",
-    progress: Progress = _quiet,
+    progress: Progress = no_progress,
 ) -> Outcome:
     token = store.claim(attempt_id)
     if token is None:

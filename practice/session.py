@@ -16,7 +16,7 @@ from grader.result import GradeResult
 from practice.chat import PracticeChat, compare
 from practice.probes import merged_verdicts, probe_text, single_point_question
 from practice.questions import pick_question, weakest_question
-from practice.service import Outcome, Progress, _quiet, bank_version, grade_attempt, submit
+from practice.service import Outcome, Progress, bank_version, grade_attempt, no_progress, submit
 from rubric.index import NoMatchingRubric, RubricIndex
 from rubric.model import Bank, KeyPoint, Question
 from store.db import StoreError
@@ -136,7 +136,7 @@ class PracticeSession:
         return None
 
     # --- answering
-    def send(self, answer: str, grader: Grader, progress: Progress = _quiet) -> Sent:
+    def send(self, answer: str, grader: Grader, progress: Progress = no_progress) -> Sent:
         """Save the answer to the current question (or probe), then grade it. An answer that cannot be kept or
         saved comes back in :class:`Sent` with the reason; a grading failure leaves it saved and retryable."""
         question = self.question

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from screening.audit import record
 from screening.limits import wait_message
-from screening.secrets_util import hash_password, new_token, pseudonym, token_hash, verify_password
+from screening.secrets_util import hash_password, new_token, no_account_hash, pseudonym, token_hash, verify_password
 from store.db import Database
 from store.tables import LoginAttempt, Recruiter, RecruiterSession, utcnow
 
@@ -92,7 +92,7 @@ def sign_in(db: Database, email: str, password: str, client: str = "unknown") ->
         row = s.scalar(select(Recruiter).where(Recruiter.email == _normal(email)))
         ok = row is not None and verify_password(password, row.password_hash)
         if row is None:
-            verify_password(password, "scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAA")  # same work either way
+            verify_password(password, no_account_hash())  # same work either way
         s.add(LoginAttempt(account_hash=account, client_hash=client_key, succeeded=ok, at=now))
         if not ok or row is None:
             record(s, actor=client_key, action="signin.failed", subject=account)

@@ -40,6 +40,12 @@ def hash_password(password: str) -> str:
     )
 
 
+def no_account_hash() -> str:
+    """A well-formed hash no password matches, checked when an e-mail has no account so that a sign-in costs the
+    same work either way (the time does not tell whether an account exists)."""
+    return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}$AAAAAAAAAAAAAAAAAAAAAA==$AAAA"
+
+
 def verify_password(password: str, stored: str) -> bool:
     try:
         kind, n, r, p, salt, digest = stored.split("$")

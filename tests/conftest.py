@@ -35,12 +35,37 @@ enforce_offline()
 
 pytest_plugins = ["pytest_netguard", "pytester"]
 
+if os.environ.get("TEST_FAST") == "1":  # make test-fast: fewer examples per property, every property still run
+    from hypothesis import settings as _hypothesis_settings
+
+    _hypothesis_settings.register_profile("fast", max_examples=20)
+    _hypothesis_settings.load_profile("fast")
+
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """A test that needs the PostgreSQL server is slow (it starts one); `make test-fast` leaves those out."""
     for item in items:
         if "pg_url" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(autouse=True)
+def _cheap_password_hashes(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """scrypt at the product's cost takes about 0.1 s a check here, and the sign-in and rate-limit tests make a
+    few hundred: new hashes use n=2**10 instead, unless a test is marked ``real_password_cost``. Stored hashes
+    carry their own cost, so verification is the same code either way."""
+    if request.node.get_closest_marker("real_password_cost") is None:
+        monkeypatch.setattr("screening.secrets_util.SCRYPT_N", 2**10)
+
+
+@pytest.fixture
+def scripted():
+    """The app grades with a scripted judge (tests/scripted_judge.py) behind the real pipeline: page tests check
+    what a page does with a grade, and a change to the offline judge never breaks them."""
+    from tests.scripted_judge import PAGE_CONTRADICTIONS, PAGE_CUES, ScriptedJudge, scripted_offline_grader
+
+    with scripted_offline_grader(ScriptedJudge(PAGE_CUES, PAGE_CONTRADICTIONS)) as judge:
+        yield judge
 
 
 @pytest.fixture(scope="session")

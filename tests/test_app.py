@@ -1,4 +1,5 @@
-"""The practice app, driven with AppTest: every flow, on the offline grader and on a fake LLM server."""
+"""The practice app, driven with AppTest: every flow, grading with a scripted judge behind the real pipeline
+(so the verdicts are the test's, not the offline matcher's), and the LLM path through a fake server."""
 
 from __future__ import annotations
 
@@ -9,7 +10,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.fake_openai import FakeOpenAI, Reply, Status, fake_openai
+from tests.fake_openai import FakeOpenAI, Reply, fake_openai
+from tests.scripted_judge import ScriptedJudge
+
+pytestmark = pytest.mark.usefixtures("scripted")
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 GOOD_Q06 = (
@@ -208,11 +212,10 @@ def test_llm_grader_through_an_openai_compatible_server(server: FakeOpenAI) -> N
     assert "sk-secret-abcdef" not in repr(visible)
 
 
-def test_a_grader_failure_keeps_the_answer_and_can_be_retried(server: FakeOpenAI) -> None:
+def test_a_grader_failure_keeps_the_answer_and_can_be_retried(scripted: ScriptedJudge) -> None:
     at = _app()
-    _use_fake_llm(at, server)
     _ask(at, "q09")
-    server.push(Status(500), Status(500), Status(500), Status(500))
+    scripted.fail(1)
     # A new answer text: a repeated (rubric, answer, grader, model, prompt) would come from the grade cache.
     answer = f"We cache embeddings so a document is never embedded twice ({uuid.uuid4().hex[:6]})."
     _answer(at, answer)
@@ -221,9 +224,9 @@ def test_a_grader_failure_keeps_the_answer_and_can_be_retried(server: FakeOpenAI
 
     record = practice_store().history(at.session_state["learner_id"], "q09")[-1]
     assert record.status == "failed" and record.answer == answer
-    server.push(Reply(good_reply))
     next(b for b in at.button if b.label == "Retry grading").click().run()
-    assert practice_store().attempt(record.id).status == "graded"
+    retried = practice_store().attempt(record.id)
+    assert retried.status == "graded" and retried.grade is not None and retried.grade.meta.judge == "scripted"
     assert ":green[**Covered**] embedding caches" in _texts(at)
 
 

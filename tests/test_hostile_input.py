@@ -11,6 +11,7 @@ import functools
 import hashlib
 import io
 import json
+import os
 import re
 import tempfile
 import unicodedata
@@ -68,9 +69,15 @@ def _record_tried() -> Iterator[None]:
         record("hostile inputs (hypothesis)", properties=len(TRIED), inputs_tried=sum(TRIED.values()))
 
 
-def slow(examples: int) -> settings:
+def examples(n: int) -> int:
+    """``n`` examples in ``make test``; a fifth of them (at least 10) in ``make test-fast``, which sets
+    ``TEST_FAST=1``: the fast loop still tries every property, the full run tries them thoroughly."""
+    return max(10, n // 5) if os.environ.get("TEST_FAST") == "1" else n
+
+
+def slow(n: int) -> settings:
     """Settings for a property whose examples take real work (files, a database, the grader)."""
-    return settings(_SLOW, max_examples=examples)
+    return settings(_SLOW, max_examples=examples(n))
 
 
 # -- hostile text -------------------------------------------------------------------------------------------
@@ -481,7 +488,7 @@ def unescaped_tags(markdown: str) -> list[str]:
     return re.findall(r"(?<!\\)(?:\\\\)*(<[A-Za-z/!?][^\s>]*)", markdown)
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(hostile_text(20))
 @example("a\n---")
 @example("a\n=")
@@ -550,7 +557,7 @@ def answers_with_evidence(draw: st.DrawFn) -> tuple[str, GradeResult]:
     return answer, result
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(answers_with_evidence())
 @example(
     (

@@ -44,6 +44,7 @@ def locked_sqlite(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[t
     db.dispose()
 
 
+@pytest.mark.slow  # waits out SQLite's busy timeout and the retries
 def test_a_locked_sqlite_file_is_a_clear_error_and_nothing_half_written(
     locked_sqlite: tuple[Database, sqlite3.Connection], shipped_bank: Bank
 ) -> None:
@@ -72,6 +73,7 @@ def test_a_locked_sqlite_file_is_a_clear_error_and_nothing_half_written(
     )
 
 
+@pytest.mark.slow  # waits out SQLite's busy timeout and the retries
 def test_a_lock_released_within_the_retries_is_waited_out(
     locked_sqlite: tuple[Database, sqlite3.Connection], shipped_bank: Bank
 ) -> None:

@@ -50,6 +50,7 @@ def _answer_all(db: Database, invite_id: int, answers: list[str]) -> None:
 # -- accounts -----------------------------------------------------------------------------------------------
 
 
+@pytest.mark.real_password_cost
 def test_passwords_are_slow_salted_hashes_and_sessions_work(db: Database) -> None:
     me = _recruiter(db)
     with db.session() as s:

@@ -1,4 +1,5 @@
-"""The recruiter and candidate pages, driven with AppTest (the app's database lives in the test data home)."""
+"""The recruiter and candidate pages, driven with AppTest (the app's database lives in the test data home),
+grading with a scripted judge behind the real pipeline, so the verdicts shown are the test's."""
 
 from __future__ import annotations
 
@@ -10,7 +11,10 @@ from streamlit.testing.v1 import AppTest
 
 from screening import accounts, screens, worker
 from screening.graders import grader_for
+from tests.scripted_judge import ScriptedJudge
 from ui.resources import database
+
+pytestmark = pytest.mark.usefixtures("scripted")
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PASSWORD = "correct horse battery staple"
@@ -146,7 +150,9 @@ def test_a_candidate_token_never_reaches_the_recruiter_area(recruiter: accounts.
             at.switch_page(f"ui/page_scripts/{page}.py")
 
 
-def test_review_page_table_heatmap_transcript_override_and_exports(recruiter: accounts.RecruiterInfo) -> None:
+def test_review_page_table_heatmap_transcript_override_and_exports(
+    recruiter: accounts.RecruiterInfo, scripted: ScriptedJudge
+) -> None:
     from screening import candidate
 
     screen_id, invite_id, _ = _screen_with_invite(recruiter)
@@ -160,6 +166,7 @@ def test_review_page_table_heatmap_transcript_override_and_exports(recruiter: ac
         assert q is not None
         candidate.submit(db, invite_id, q.screen_question_id, text_)
     worker.run_pending(db, grader_for)
+    assert scripted.calls == 2  # both answers were graded by the scripted judge
     at = _signed_in(recruiter, "review")
     at.selectbox(key="review_screen").set_value(screen_id).run()
     table = at.dataframe[0].value

@@ -1,5 +1,7 @@
-"""What the learned judge looks at for one (key point, answer sentence) pair: one feature vector, computed the
-same way at training time and at grading time (this module is the only place it is computed).
+"""The feature vector of one (key point, answer sentence) pair, for the training tables (:mod:`evals.judge_data`)
+and the design the shipped judge was chosen over: a small head over these features, trained by
+:mod:`evals.train_judge` and compared with the cross-encoder by :mod:`evals.compare_cross_encoder`. The shipped
+learned judge (:mod:`grader.learned_judge`, a cross-encoder) reads the pair's text and does not use them.
 
 Everything comes from the bank (question text, point text and examples, the question's synonyms) and from the
 packaged MiniLM encoder's token vectors; nothing knows a particular question. Per pair:
