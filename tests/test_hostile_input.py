@@ -728,6 +728,7 @@ def test_exports_keep_candidate_text_inert(
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
 
+@pytest.mark.usefixtures("scripted")  # the verdicts are the scripted judge's: this checks the page
 def test_the_app_shows_a_script_answer_as_text_and_runs_none_of_it() -> None:
     from streamlit.testing.v1 import AppTest
 
