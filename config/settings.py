@@ -8,12 +8,13 @@ settings; the entry points (the CLI, the app, the worker) make one :class:`Setti
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -84,6 +85,12 @@ class Settings(BaseSettings):
         validation_alias="DATABASE_URL",
         description="PostgreSQL (`postgresql://user:pass@host/db`) or SQLite URL (default: SQLite in the home).",
     )
+    chroma_url: str | None = Field(
+        None,
+        validation_alias="CHROMA_URL",
+        description="A Chroma server (`http://host:port`, started with `chroma run`) holding the rubric index for "
+        "every replica; unset: a local persistent index in the home.",
+    )
     db_busy_timeout_s: float = Field(
         30.0,
         validation_alias="INTERVIEW_GRADER_DB_BUSY_TIMEOUT_S",
@@ -141,6 +148,14 @@ class Settings(BaseSettings):
         except ValidationError as err:
             raise _settings_error(err) from None
 
+    @field_validator("chroma_url")
+    @classmethod
+    def _chroma_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        chroma_server(value)  # raises with the message the user sees
+        return value.strip().rstrip("/")
+
     def inference_threads(self) -> int:
         """Threads per ONNX session: the setting, else up to 2 as the machine's cores allow."""
         return self.onnx_threads or min(2, os.cpu_count() or 1)
@@ -169,6 +184,15 @@ class Settings(BaseSettings):
                 value = value.get_secret_value()
             env[variable(name)] = str(value)
         return env
+
+
+def chroma_server(url: str) -> tuple[str, int, bool]:
+    """A Chroma server URL (``http://host:port``) as (host, port, ssl); the port defaults to 8000 (443 for https)."""
+    found = re.fullmatch(r"(https?)://([^/:\s]+)(?::(\d{1,5}))?/?", url.strip())
+    if found is None:
+        raise ValueError(f"{url!r} is not a Chroma server URL; expected http://host:port")
+    ssl = found.group(1) == "https"
+    return found.group(2), int(found.group(3) or (443 if ssl else 8000)), ssl
 
 
 def variable(field: str) -> str:

@@ -20,6 +20,7 @@ from interview_grader.commands import (
     settings_command,
 )
 from interview_grader.errors import UserError
+from rubric.index import IndexUnavailable
 
 COMMAND_GROUPS = (
     bank_command,
@@ -79,6 +80,9 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     except SettingsError as err:  # an option that makes an unusable setting (--judge, --base-url...)
         print(f"error: {err}", file=sys.stderr)
         return 2
+    except IndexUnavailable as err:  # CHROMA_URL names a server that does not answer
+        print(f"error: {err}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

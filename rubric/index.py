@@ -1,9 +1,12 @@
 """The rubric index: find a question's rubric by id, or by how a candidate or recruiter words the question.
 
-Storage is a persistent Chroma collection with one document per question (the question and its points),
-used through LangChain's vector-store interface, plus a second collection of the bare question texts. Both
-are stamped with a fingerprint of the bank, the glossary and the embedding model; when the fingerprint
-changes the index rebuilds itself, otherwise it opens from disk without embedding anything.
+Storage is a Chroma collection with one document per question (the question and its points), used through
+LangChain's vector-store interface, plus a second collection of the bare question texts. Chroma is local (a
+persistent directory in the data home) or a server shared by every replica (``CHROMA_URL``). A collection's
+name carries a digest of its fingerprint (the bank's content, the glossary, the embedding model), so a changed
+bank gets new collections and an unchanged one opens without embedding anything. Building is an idempotent
+upsert of deterministic ids followed by a "complete" mark, so two replicas that build the same version at once
+write the same rows and neither can leave the other a half-built index; a local build also holds a file lock.
 
 Matching free text scores every candidate with three signals, chosen on the calibration set
 (``rubric/data/match-calibration.yaml``; ``interview-grader index calibrate`` reproduces the figures):
@@ -18,17 +21,19 @@ rubric would grade the answer against the wrong points, which is worse than aski
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import math
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from config.offline import enforce_offline
-from config.settings import get_settings
+from config.settings import chroma_server, get_settings
 from rubric.model import Bank, Question
 from rubric.terms import content_terms
 
@@ -37,6 +42,7 @@ DOCUMENT_WEIGHT = 1.0
 LEXICAL_WEIGHT = 0.2
 MATCH_THRESHOLD = 0.40
 INDEX_FORMAT = 1
+BUILD_BATCH = 500  # questions per upsert (Chroma caps a batch)
 
 
 @dataclass(frozen=True)
@@ -44,6 +50,10 @@ class RubricMatch:
     question: Question
     score: float  # the combined score above; comparable with MATCH_THRESHOLD
     similarity: float  # cosine between the query and the question's rubric document
+
+
+class IndexUnavailable(RuntimeError):
+    """The Chroma server named by ``CHROMA_URL`` cannot be reached."""
 
 
 class NoMatchingRubric(LookupError):
@@ -90,27 +100,32 @@ def _locked(directory: Path) -> Iterator[None]:
 
 
 class RubricIndex:
-    def __init__(self, bank: Bank, directory: Path, *, rebuild: bool = False) -> None:
+    def __init__(
+        self, bank: Bank, directory: Path | None = None, *, rebuild: bool = False, chroma_url: str | None = None
+    ) -> None:
+        """The index of ``bank``: on the Chroma server at ``chroma_url`` when given, else in ``directory``."""
         enforce_offline()
-        import chromadb
-        from chromadb.config import Settings
         from langchain_chroma import Chroma
 
         from rubric.embedding_functions import RubricChromaFunction, RubricLangChainEmbeddings
 
         self.bank = bank
         self.directory = directory
+        self.chroma_url = chroma_url
         self._ef = RubricChromaFunction()
         self._embeddings = RubricLangChainEmbeddings()
         self.rebuilt = False
-        with _locked(directory):
-            self._client = chromadb.PersistentClient(
-                path=str(directory), settings=Settings(anonymized_telemetry=False, allow_reset=True)
-            )
-            self.fingerprint = self._fingerprint()
-            if rebuild or not self._is_current():
-                self._build()
-                self.rebuilt = True
+        self.fingerprint = self._fingerprint()
+        if chroma_url is not None:
+            self._client = _server_client(chroma_url)
+            self._open(rebuild)
+        else:
+            if directory is None:
+                raise ValueError("a local rubric index needs a directory")
+            with _locked(directory):
+                self._client = _local_client(directory)
+                self._open(rebuild)
+                self._drop_other_versions()
         self.vectorstore = Chroma(
             client=self._client,
             collection_name=self._name,
@@ -122,8 +137,13 @@ class RubricIndex:
     # -- building -------------------------------------------------------------------------------------
 
     @property
+    def _prefix(self) -> str:
+        return f"rubric-{self.bank.id}"[:40].rstrip("-_.")
+
+    @property
     def _name(self) -> str:
-        return f"rubric-{self.bank.id}"[:60].rstrip("-_.")
+        digest = hashlib.sha256(self.fingerprint.encode()).hexdigest()[:12]
+        return f"{self._prefix}-{digest}"
 
     @property
     def _questions_name(self) -> str:
@@ -134,6 +154,15 @@ class RubricIndex:
         from rubric.glossary import glossary
 
         return f"{INDEX_FORMAT}:{MODEL_ID}:{glossary().digest}:{self.bank.content_hash()}"
+
+    def _open(self, rebuild: bool) -> None:
+        if rebuild:
+            for name in (self._name, self._questions_name):
+                with suppress(Exception):  # not there: nothing to drop (chromadb's error type varies)
+                    self._client.delete_collection(name)
+        if rebuild or not self._is_current():
+            self._build()
+            self.rebuilt = True
 
     def _is_current(self) -> bool:
         try:
@@ -152,15 +181,13 @@ class RubricIndex:
     def _build(self) -> None:
         from langchain_chroma import Chroma
 
-        for name in (self._name, self._questions_name):
-            if name in {c.name for c in self._client.list_collections()}:
-                self._client.delete_collection(name)
-        config = {"hnsw": {"space": "cosine"}}
-        # The fingerprint is written last, so a build cut short is rebuilt on the next open.
-        docs = self._client.create_collection(
+        config: Any = {"hnsw": {"space": "cosine"}}
+        # Deterministic ids and upserts: a second builder of the same version writes the same rows. The
+        # fingerprint is written last, so a build cut short is finished by the next open.
+        docs = self._client.get_or_create_collection(
             self._name, embedding_function=self._ef, configuration=config, metadata={"fingerprint": "building"}
         )
-        bare = self._client.create_collection(
+        bare = self._client.get_or_create_collection(
             self._questions_name,
             embedding_function=self._ef,
             configuration=config,
@@ -177,10 +204,23 @@ class RubricIndex:
             {"question_id": q.id, "number": q.number, "section": q.section, "section_title": q.section_title}
             for q in self.bank.questions
         ]
-        store.add_texts([rubric_document(q) for q in self.bank.questions], metadatas=metadatas, ids=ids)
-        bare.add(ids=ids, documents=[q.text for q in self.bank.questions], metadatas=metadatas)
+        for start in range(0, len(ids), BUILD_BATCH):
+            part = slice(start, start + BUILD_BATCH)
+            store.add_texts(
+                [rubric_document(q) for q in self.bank.questions[part]], metadatas=metadatas[part], ids=ids[part]
+            )  # LangChain's add_texts upserts
+            bare.upsert(ids=ids[part], documents=[q.text for q in self.bank.questions[part]], metadatas=metadatas[part])
         docs.modify(metadata={"fingerprint": self.fingerprint, "bank": self.bank.id})
         bare.modify(metadata={"fingerprint": self.fingerprint, "bank": self.bank.id})
+
+    def _drop_other_versions(self) -> None:
+        """A local index keeps only the current version of each bank (this process holds the directory's lock).
+        A server keeps every version: another replica may still be reading an older one."""
+        keep = {self._name, self._questions_name}
+        for collection in self._client.list_collections():
+            name = collection.name if hasattr(collection, "name") else str(collection)
+            if name.startswith(f"{self._prefix}-") and name not in keep:
+                self._client.delete_collection(name)
 
     def _load_matrices(self) -> None:
         ids = [q.id for q in self.bank.questions]
@@ -240,11 +280,38 @@ def _ordered_embeddings(result: dict, ids: list[str]) -> np.ndarray:
     return np.asarray([by_id[i] for i in ids], dtype=np.float32)
 
 
-def open_index(bank: Bank | None = None, directory: Path | None = None) -> RubricIndex:
-    """The index of ``bank`` (default: the configured bank) in ``directory`` (default: the data home)."""
+def open_index(bank: Bank | None = None, directory: Path | None = None, *, rebuild: bool = False) -> RubricIndex:
+    """The index of ``bank`` (default: the configured bank): on the Chroma server the settings name
+    (``CHROMA_URL``), else in ``directory`` (default: the data home)."""
     from rubric.bank import load_default_bank
 
-    return RubricIndex(bank or load_default_bank(), directory or get_settings().index_dir())
+    settings = get_settings()
+    return RubricIndex(
+        bank or load_default_bank(),
+        directory or settings.index_dir(),
+        rebuild=rebuild,
+        chroma_url=settings.chroma_url,
+    )
+
+
+def _local_client(directory: Path) -> Any:
+    import chromadb
+    from chromadb.config import Settings
+
+    return chromadb.PersistentClient(
+        path=str(directory), settings=Settings(anonymized_telemetry=False, allow_reset=True)
+    )
+
+
+def _server_client(url: str) -> Any:
+    import chromadb
+    from chromadb.config import Settings
+
+    host, port, ssl = chroma_server(url)
+    try:
+        return chromadb.HttpClient(host=host, port=port, ssl=ssl, settings=Settings(anonymized_telemetry=False))
+    except Exception as err:  # chromadb checks the server at once; its error types vary by version
+        raise IndexUnavailable(f"the Chroma server at {url} did not answer ({err}); is `chroma run` up?") from err
 
 
 def index_size_bytes(directory: Path) -> int:
@@ -253,6 +320,7 @@ def index_size_bytes(directory: Path) -> int:
 
 __all__ = [
     "MATCH_THRESHOLD",
+    "IndexUnavailable",
     "NoMatchingRubric",
     "RubricIndex",
     "RubricMatch",

@@ -99,6 +99,9 @@ def test_index_reopens_without_rebuilding_and_rebuilds_when_the_bank_changes(
     grown = RubricIndex(changed, tmp_path)
     assert grown.rebuilt
     assert grown.vectorstore._collection.count() == 4
+    # a local index keeps only the current version: the 3-question collections are gone
+    names = {c.name for c in grown._client.list_collections()}
+    assert names == {grown.vectorstore._collection.name, grown.vectorstore._collection.name + "-q"}
     assert grown.resolve("How do you choose between fine-tuning and an API?").question.id == "q04"
 
 
@@ -113,12 +116,13 @@ def test_a_fresh_process_reopens_the_persisted_index(shipped_bank: Bank, tmp_pat
     import subprocess
     import sys
 
-    RubricIndex(_tiny_bank(shipped_bank, 3), tmp_path)
+    name = RubricIndex(_tiny_bank(shipped_bank, 3), tmp_path).vectorstore._collection.name
+    assert name.startswith("rubric-tiny-")  # the bank's id and a digest of its version
     code = (
         "import chromadb, sys\n"
         "import rubric.embedding_functions  # registers the embedding function\n"
         f"client = chromadb.PersistentClient(path={str(tmp_path)!r})\n"
-        "col = client.get_collection('rubric-tiny')\n"
+        f"col = client.get_collection({name!r})\n"
         "res = col.query(query_texts=['fraud detection feature in a banking app'], n_results=1)\n"
         "print(res['ids'][0][0])\n"
     )

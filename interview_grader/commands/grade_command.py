@@ -16,7 +16,7 @@ from grader.result import GradeResult
 from grader.service import default_cache, make_grader
 from interview_grader.commands.bank_command import _bank
 from interview_grader.errors import UserError
-from rubric.index import NoMatchingRubric, RubricIndex
+from rubric.index import NoMatchingRubric, RubricIndex, open_index
 from rubric.model import Question
 
 MARKS = {"covered": "[x]", "partial": "[~]", "missed": "[ ]", "contradicted": "[!]"}
@@ -71,7 +71,7 @@ def _grade(args: argparse.Namespace) -> int:
     )
     if args.base_url or args.gguf:
         settings = settings.model_copy(update={"grader": args.grader or "llm"})
-    index = RubricIndex(_bank(), get_settings().index_dir())
+    index = open_index(_bank())
     try:
         grader = make_grader(settings, grade_cache=None if args.no_cache else default_cache())
     except GraderError as err:

@@ -6,9 +6,8 @@ import argparse
 import time
 from pathlib import Path
 
-from config.settings import get_settings
 from interview_grader.commands.bank_command import _bank
-from rubric.index import MATCH_THRESHOLD, RubricIndex, index_size_bytes
+from rubric.index import MATCH_THRESHOLD, RubricIndex, index_size_bytes, open_index
 
 CALIBRATION_SET = Path(__file__).resolve().parents[2] / "rubric" / "data" / "match-calibration.yaml"
 
@@ -28,10 +27,10 @@ def register(commands: argparse._SubParsersAction) -> None:
 def _rebuild(args: argparse.Namespace) -> int:
     bank = _bank()
     started = time.perf_counter()
-    RubricIndex(bank, get_settings().index_dir(), rebuild=True)
+    index = open_index(bank, rebuild=True)
     print(
         f"rebuilt the index of {bank.id} ({len(bank.questions)} questions) in "
-        f"{time.perf_counter() - started:.2f} s at {get_settings().index_dir()}"
+        f"{time.perf_counter() - started:.2f} s at {_where(index)}"
     )
     return 0
 
@@ -39,20 +38,26 @@ def _rebuild(args: argparse.Namespace) -> int:
 def _info(args: argparse.Namespace) -> int:
     bank = _bank()
     started = time.perf_counter()
-    index = RubricIndex(bank, get_settings().index_dir())
+    index = open_index(bank)
     took = time.perf_counter() - started
     state = "rebuilt now (it was missing or out of date)" if index.rebuilt else "current"
-    where = get_settings().index_dir()
-    print(f"index: {where} ({index_size_bytes(where) / 1e6:.1f} MB), {state}, opened in {took:.2f} s")
+    print(f"index: {_where(index)}, {state}, opened in {took:.2f} s")
     print(f"bank: {bank.id}, {len(bank.questions)} questions, fingerprint {index.fingerprint}")
     print(f"match threshold: {MATCH_THRESHOLD}")
     return 0
 
 
+def _where(index: RubricIndex) -> str:
+    if index.chroma_url is not None:
+        return f"the Chroma server at {index.chroma_url}"
+    assert index.directory is not None
+    return f"{index.directory} ({index_size_bytes(index.directory) / 1e6:.1f} MB)"
+
+
 def _calibrate(args: argparse.Namespace) -> int:
     from rubric.calibration import calibrate
 
-    report = calibrate(RubricIndex(_bank(), get_settings().index_dir()), args.set)
+    report = calibrate(open_index(_bank()), args.set)
     print(f"{args.set}: {report.paraphrases} paraphrases, {report.unrelated} unrelated questions")
     print(f"own rubric ranked first: {report.top1}/{report.paraphrases}")
     print("threshold  correct  refused  wrong-rubric  unrelated-accepted  cost")

@@ -5,11 +5,10 @@ from __future__ import annotations
 import argparse
 import time
 
-from config.settings import get_settings
 from interview_grader.commands.bank_command import _bank
 from interview_grader.commands.output import print_json, question_lines
 from interview_grader.errors import UserError
-from rubric.index import NoMatchingRubric, RubricIndex
+from rubric.index import NoMatchingRubric, open_index
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -22,7 +21,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 def _rubric(args: argparse.Namespace) -> int:
     if not args.question.strip():
         raise UserError("the question is empty")
-    index = RubricIndex(_bank(), get_settings().index_dir())
+    index = open_index(_bank())
     started = time.perf_counter()
     try:
         match = index.resolve(args.question)
