@@ -15,6 +15,7 @@ from interview_grader.commands import (
     eval_command,
     grade_command,
     index_command,
+    regrade_command,
     rubric_command,
     screening_command,
     settings_command,
@@ -29,6 +30,7 @@ COMMAND_GROUPS = (
     grade_command,
     eval_command,
     screening_command,
+    regrade_command,
     settings_command,
     app_command,
 )

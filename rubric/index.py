@@ -233,6 +233,11 @@ class RubricIndex:
         n = len(self._terms)
         self._idf = {t: math.log((n + 1) / (f + 0.5)) for t, f in frequency.items()}
         self._unknown_idf = math.log((n + 1) / 0.5)
+        rows: dict[str, list[int]] = {}
+        for i, terms in enumerate(self._terms):
+            for t in terms:
+                rows.setdefault(t, []).append(i)
+        self._postings = {t: np.asarray(r, dtype=np.intp) for t, r in rows.items()}  # term -> questions having it
 
     # -- lookups ---------------------------------------------------------------------------------------
 
@@ -272,7 +277,11 @@ class RubricIndex:
         total = sum(self._idf.get(t, self._unknown_idf) for t in query)
         if not total:
             return np.zeros(len(self._terms))
-        return np.array([sum(self._idf[t] for t in query if t in terms) / total for terms in self._terms])
+        found = np.zeros(len(self._terms))
+        for t in query:  # through the postings, so the cost follows the query's terms, not the bank's size
+            if (rows := self._postings.get(t)) is not None:
+                found[rows] += self._idf[t]
+        return found / total
 
 
 def _ordered_embeddings(result: dict, ids: list[str]) -> np.ndarray:

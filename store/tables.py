@@ -234,3 +234,40 @@ class RateEvent(Base):
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
 
     __table_args__ = (Index("ix_rate_events_bucket_key_at", "bucket", "key_hash", "at"),)
+
+
+class RegradeRequest(Base):
+    """A bulk re-grade (of a screen or a question, with a grader). Its id is a digest of what it asks, so running
+    the same request again finds this row and its jobs instead of grading anything twice."""
+
+    __tablename__ = "regrade_requests"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    scope: Mapped[str] = mapped_column(String(200))  # "screen 3", "question q06", ...
+    grader: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class GradingJob(Base):
+    """One answer to grade for a request: claimed by a worker with a lease, settled once with its grade."""
+
+    __tablename__ = "grading_jobs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[str] = mapped_column(ForeignKey("regrade_requests.id", ondelete="CASCADE"))
+    screen_answer_id: Mapped[int] = mapped_column(ForeignKey("screen_answers.id", ondelete="CASCADE"), index=True)
+    grader: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending, grading, done, failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_try_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    claim_token: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    grade_id: Mapped[int | None] = mapped_column(
+        ForeignKey("screen_grades.id", ondelete="SET NULL"), nullable=True, unique=True
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+    __table_args__ = (
+        Index("ux_grading_job", "request_id", "screen_answer_id", unique=True),
+        Index("ix_grading_jobs_status", "status", "id"),
+    )

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import sys
-import time
 from pathlib import Path
 
 from interview_grader.errors import UserError
@@ -51,7 +51,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     purge.add_argument("--days", type=int, help="default: $INTERVIEW_GRADER_RETENTION_DAYS or 365")
     purge.set_defaults(handler=_purge)
 
-    worker = commands.add_parser("worker", help="grade submitted screen answers in the background")
+    worker = commands.add_parser(
+        "worker", help="grade submitted screen answers and re-grade jobs (run any number, on any machine)"
+    )
     worker.add_argument("--once", action="store_true", help="grade what is due now and exit")
     worker.add_argument("--interval", type=float, default=2.0)
     worker.add_argument(
@@ -136,15 +138,21 @@ def _purge(args: argparse.Namespace) -> int:
 
 
 def _worker(args: argparse.Namespace) -> int:
+    import signal
+    import threading
+
     from screening.graders import grader_for
-    from screening.worker import default_concurrency, run_pending
+    from screening.grading_worker import work_forever, work_once
+    from screening.worker import default_concurrency
 
     db = _db()
     concurrency = args.concurrency or default_concurrency()
     if args.once:
-        print(f"graded {run_pending(db, grader_for, concurrency=concurrency)} answers")
+        print(f"graded {work_once(db, grader_for, concurrency)} answers and re-grade jobs")
         return 0
-    print("grading submitted answers; Ctrl-C stops", file=sys.stderr)
-    while True:
-        if run_pending(db, grader_for, concurrency=concurrency) == 0:
-            time.sleep(args.interval)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    print(f"grading answers and re-grade jobs, {concurrency} at a time; Ctrl-C stops", file=sys.stderr)
+    with contextlib.suppress(KeyboardInterrupt):
+        work_forever(db, grader_for, concurrency, stop, poll_s=args.interval)
+    return 0

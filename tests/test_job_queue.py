@@ -1,0 +1,177 @@
+"""Bulk re-grading through the job queue, on SQLite and a real PostgreSQL: a request becomes one job per
+submitted answer, running it again grades nothing twice, a rubric change makes a new request, earlier grades
+and overrides stay, an expired claim cannot store a grade, and workers claiming at once take disjoint jobs."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select, update
+
+from grader.pipeline import Pipeline
+from grader.service import offline_grader
+from interview_grader.commands.regrade_command import progress_line
+from rubric.model import Bank
+from screening import accounts, candidate, review, screens, worker
+from screening.grading_worker import run_jobs
+from store.db import Database
+from store.job_queue import QueueError, claim_jobs, enqueue_regrade, progress, store_result
+from store.tables import GradingJob, ScreenAnswer, ScreenGrade, ScreenQuestion, utcnow
+
+ANSWERS = (
+    "I would stream card events through Kafka into a scoring service behind an API gateway, with Redis caching.",
+    "The offline store keeps history for training and the online store serves features at inference time.",
+)
+
+
+def offline(kind: str) -> Pipeline:
+    return offline_grader()
+
+
+def _graded_screen(db: Database, bank: Bank, candidates: int = 3) -> tuple[int, int]:
+    """A screen of q06 and q11 whose candidates all answered, graded once; (screen id, recruiter id)."""
+    me = accounts.add_user(db, "rita@example.com", "Rita", "correct horse battery staple")
+    screen_id = screens.create_screen(db, me.id, "ML", "", [bank.get("q06"), bank.get("q11")])
+    for n in range(candidates):
+        info, _ = screens.invite(db, screen_id, f"Cand {n}", f"c{n}@example.com")
+        candidate.consent(db, info.id)
+        for text in ANSWERS:
+            q = candidate.current_question(db, info.id)
+            assert q is not None
+            candidate.submit(db, info.id, q.screen_question_id, f"{text} ({n})")
+    worker.run_pending(db, offline)
+    return screen_id, me.id
+
+
+def _grades_per_answer(db: Database) -> dict[int, int]:
+    with db.session() as s:
+        return dict(
+            s.execute(select(ScreenGrade.screen_answer_id, func.count()).group_by(ScreenGrade.screen_answer_id)).all()
+        )
+
+
+def test_a_regrade_adds_one_grade_per_answer_and_running_it_again_adds_none(db: Database, shipped_bank: Bank) -> None:
+    screen_id, _ = _graded_screen(db, shipped_bank)
+    assert set(_grades_per_answer(db).values()) == {1}
+    queued = enqueue_regrade(db, "offline", screen_id=screen_id)
+    assert (queued.total, queued.added) == (6, 6)
+    assert progress(db, queued.request_id).waiting == 6
+
+    tally = run_jobs(db, offline, concurrency=3)
+    assert (tally.graded, tally.failed, tally.dropped) == (6, 0, 0)
+    assert set(_grades_per_answer(db).values()) == {2}  # the earlier grade is kept beside the new one
+    done = progress(db, queued.request_id)
+    assert (done.total, done.done, done.finished) == (6, 6, True)
+    with db.session() as s:
+        grade_ids = list(s.scalars(select(GradingJob.grade_id)))
+    assert len(set(grade_ids)) == 6 and None not in grade_ids
+
+    again = enqueue_regrade(db, "offline", screen_id=screen_id)
+    assert again.request_id == queued.request_id and (again.total, again.added) == (6, 0)
+    assert run_jobs(db, offline).graded == 0
+    assert set(_grades_per_answer(db).values()) == {2}
+
+
+def test_a_rubric_change_is_a_new_request_and_overrides_are_kept(db: Database, shipped_bank: Bank) -> None:
+    screen_id, me = _graded_screen(db, shipped_bank, candidates=1)
+    with db.session() as s:
+        answer_id = s.scalar(select(ScreenAnswer.id).order_by(ScreenAnswer.id))
+    review.override(db, answer_id, "score", "55", "Reviewed by hand, fair.", me, "Rita")
+    first = enqueue_regrade(db, "offline", screen_id=screen_id)
+    run_jobs(db, offline)
+    # the recruiter edits the rubric of q06 on this screen: a new point
+    with db.session() as s:
+        sq = s.scalars(select(ScreenQuestion).where(ScreenQuestion.screen_id == screen_id)).first()
+        assert sq is not None
+        edited = dict(sq.question)
+        edited["points"] = [*sq.question["points"], {"id": "q06.9", "label": "audit log", "text": "Log decisions."}]
+        s.execute(update(ScreenQuestion).where(ScreenQuestion.id == sq.id).values(question=edited))
+    second = enqueue_regrade(db, "offline", screen_id=screen_id)
+    assert second.request_id != first.request_id and second.added == 2
+    assert run_jobs(db, offline).graded == 2
+    assert _grades_per_answer(db)[answer_id] == 3
+    view = review.candidates(db, screen_id, me)[0]
+    kept = [o for a in view.answers for o in a.overrides]
+    assert [(o.target, o.new_value, o.carried) for o in kept] == [("score", "55", True)]
+
+
+def test_a_question_request_covers_every_screen_that_asks_it(db: Database, shipped_bank: Bank) -> None:
+    _graded_screen(db, shipped_bank, candidates=2)
+    queued = enqueue_regrade(db, "offline", question_id="q11")
+    assert queued.total == 2 and queued.scope == "question q11"
+    with pytest.raises(QueueError, match="no submitted answers"):
+        enqueue_regrade(db, "offline", question_id="q40")
+    with pytest.raises(QueueError, match="name a screen or a question"):
+        enqueue_regrade(db, "offline")
+
+
+def test_a_claim_whose_lease_ran_out_cannot_store_its_grade(db: Database, shipped_bank: Bank) -> None:
+    screen_id, _ = _graded_screen(db, shipped_bank, candidates=1)
+    enqueue_regrade(db, "offline", screen_id=screen_id)
+    slow_worker = claim_jobs(db, 1)
+    assert len(slow_worker) == 1
+    assert claim_jobs(db, 5)[0].id != slow_worker[0].id  # a held job is not claimed again
+    with db.session() as s:  # the slow worker's lease runs out
+        s.execute(update(GradingJob).values(lease_until=utcnow() - timedelta(seconds=1)))
+    taken_over = [j for j in claim_jobs(db, 5) if j.id == slow_worker[0].id]
+    assert len(taken_over) == 1 and taken_over[0].token != slow_worker[0].token
+    result = offline_grader().grade(shipped_bank.get("q06"), ANSWERS[0])
+    before = sum(_grades_per_answer(db).values())
+    assert not store_result(db, slow_worker[0], result)  # the old claim stores nothing
+    assert store_result(db, taken_over[0], result)
+    assert sum(_grades_per_answer(db).values()) == before + 1
+
+
+def test_workers_claiming_at_once_take_disjoint_jobs(db: Database, shipped_bank: Bank) -> None:
+    screen_id, _ = _graded_screen(db, shipped_bank, candidates=10)
+    enqueue_regrade(db, "offline", screen_id=screen_id)
+    claimed: list[list[int]] = [[], [], []]
+    start = threading.Barrier(3)
+
+    def claimer(n: int) -> None:
+        start.wait()
+        while batch := claim_jobs(db, 3):
+            claimed[n].extend(j.id for j in batch)
+
+    threads = [threading.Thread(target=claimer, args=(n,)) for n in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    every = [i for ids in claimed for i in ids]
+    assert len(every) == len(set(every)) == 20
+
+
+def test_progress_line_shows_the_rate_and_time_left() -> None:
+    assert progress_line(250, 0, 1000, 250, 50.0) == f"[{'#' * 8}{'.' * 22}] 250/1,000 · 5.0/s · 2 min 30 s left   "
+    assert progress_line(0, 0, 10, 0, 3.0).endswith("waiting for a worker   ")
+    assert "2 failed" in progress_line(8, 2, 10, 8, 4.0) and progress_line(8, 2, 10, 8, 4.0).endswith("done   ")
+
+
+def test_the_regrade_command_enqueues_grades_and_is_idempotent(tmp_path, shipped_bank: Bank) -> None:
+    import os
+
+    home = tmp_path / "home"
+    env = {**os.environ, "INTERVIEW_GRADER_HOME": str(home)}
+    env.pop("DATABASE_URL", None)
+    from config.settings import load_settings, use_settings
+
+    with use_settings(load_settings(home=str(home))):
+        db = Database()
+        screen_id, _ = _graded_screen(db, shipped_bank, candidates=2)
+        db.dispose()
+    cli = [sys.executable, "-m", "interview_grader.cli", "regrade", "--screen", str(screen_id), "--work"]
+    first = subprocess.run(cli, capture_output=True, text=True, env=env, timeout=300)
+    assert first.returncode == 0, first.stderr
+    assert "4 answers queued" in first.stderr and "4/4" in first.stderr
+    second = subprocess.run(cli, capture_output=True, text=True, env=env, timeout=300)
+    assert second.returncode == 0, second.stderr
+    assert "0 answers queued, 4 already requested before" in second.stderr
+    with use_settings(load_settings(home=str(home))):
+        assert set(_grades_per_answer(Database()).values()) == {2}
+    missing = subprocess.run([*cli[:-3], "--screen", "999", "--detach"], capture_output=True, text=True, env=env)
+    assert missing.returncode != 0 and "screen 999 has no submitted answers" in missing.stderr
