@@ -5,13 +5,9 @@ embedded each time), and LangChain's similarity search, which asks Chroma itself
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from benchmarks.report import Figure, Section, timed_ms
@@ -33,41 +29,12 @@ def _queries() -> Iterator[str]:
             yield f"{text} (take {n})"
 
 
-@contextmanager
-def _chroma(data: Path) -> Iterator[str]:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    chroma = Path(sys.executable).with_name("chroma")
-    process = subprocess.Popen(
-        [str(chroma), "run", "--path", str(data), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=2):
-                    break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError("chroma run did not start") from None
-                time.sleep(0.2)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-
-
 def run() -> Section:
     from config.offline import enforce_offline
 
     enforce_offline()
     from benchmarks.synthetic_bank import synthetic_bank
+    from cluster.chroma import chroma_server
     from embeddings.minilm import get_encoder
     from rubric.bank import load_default_bank
     from rubric.index import RubricIndex
@@ -78,7 +45,7 @@ def run() -> Section:
     queries = _queries()
     work = Path(tempfile.mkdtemp(prefix="bench-scale-"))
     try:
-        with _chroma(work / "chroma") as url:
+        with chroma_server(work / "chroma") as url:
             for n in SIZES:
                 bank = synthetic_bank(seed, n)
                 for mode in ("local", "server"):

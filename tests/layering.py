@@ -29,6 +29,7 @@ LAYERS: dict[str, int] = {
     "ui": 3,
     "interview_grader": 3,
     "app": 3,
+    "cluster": 3,
 }
 SIBLINGS_APART = {("ui", "interview_grader"), ("interview_grader", "ui")}
 PAGE_LINES = 200

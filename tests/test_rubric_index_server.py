@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from cluster.chroma import chroma_server
 from config.settings import SettingsError, load_settings
 from rubric.index import IndexUnavailable, RubricIndex, open_index
 from rubric.model import Bank, KeyPoint
-from tests.chroma_server import chroma_server
 
 pytestmark = pytest.mark.slow  # starts a Chroma server
 
