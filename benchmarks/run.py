@@ -4,12 +4,22 @@ from __future__ import annotations
 
 import argparse
 
-from benchmarks import bench_app, bench_grader, bench_judges, bench_llm, bench_rubric, bench_scale, bench_screening
+from benchmarks import (
+    bench_app,
+    bench_grader,
+    bench_judges,
+    bench_llm,
+    bench_queue,
+    bench_rubric,
+    bench_scale,
+    bench_screening,
+)
 from benchmarks.report import write
 
 BENCHMARKS = {
     "rubric": bench_rubric.run,
     "scale": bench_scale.run,
+    "queue": bench_queue.run,
     "grader": bench_grader.run,
     "judges": bench_judges.run,
     "app": bench_app.run,

@@ -14,11 +14,11 @@ import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 import numpy as np
 
+from config.once import once
 from config.settings import get_settings
 
 MODEL_ID = "all-MiniLM-L6-v2-onnx-int8"
@@ -134,7 +134,7 @@ class MiniLMEncoder:
         return out
 
 
-@cache
+@once
 def get_encoder() -> MiniLMEncoder:
     """The process-wide encoder (loading takes about a tenth of a second)."""
     return MiniLMEncoder()

@@ -17,11 +17,11 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 import numpy as np
 
+from config.once import once
 from grader.judge import JudgeReply, JudgeRequest, PointClaim
 from grader.learned_judge import REASONS, CrossJudge
 from grader.offline import OfflineJudge
@@ -101,7 +101,7 @@ class Combiner:
         path.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
 
 
-@cache
+@once
 def load_combiner(path: Path = COMBINER_PATH) -> Combiner:
     raw = json.loads(path.read_text(encoding="utf-8"))
     if list(raw["features"]) != list(FEATURES) or list(raw["classes"]) != list(CLASSES):

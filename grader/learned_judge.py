@@ -17,11 +17,11 @@ import json
 import os
 import re
 import threading
-from functools import cache
 from pathlib import Path
 
 import numpy as np
 
+from config.once import once
 from config.settings import get_settings
 from grader.judge import JudgeReply, JudgeRequest, PointClaim
 from grader.result import GraderKind, Verdict
@@ -42,7 +42,7 @@ class JudgeModelError(RuntimeError):
     """The judge's model is missing or is not the file its metadata names."""
 
 
-@cache
+@once
 def _runtime(path: Path, sha256: str) -> tuple[object, object, threading.Lock]:
     os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
     import onnxruntime as ort

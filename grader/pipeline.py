@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import hashlib
 import time
-from functools import cache
 from pathlib import Path
 
+from config.once import once
 from grader.answer_checks import Abstain, abstention, check_answer, off_topic_after_judging, rubric_words
 from grader.base import GRADER_VERSION, answer_sha256
 from grader.cache import GradeCache, cache_key
@@ -48,7 +48,7 @@ _PIPELINE_SOURCES = (
 )
 
 
-@cache
+@once
 def pipeline_version() -> str:
     """A hash of the code that screens, verifies and assembles, so a changed pipeline never reuses old grades."""
     digest = hashlib.sha256(GRADER_VERSION.encode())

@@ -28,9 +28,9 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
+from config.once import once
 from grader import grader_talk
 from grader.result import SetAside, SetAsideReason
 from grader.segments import Span, Word, sentences, words
@@ -67,7 +67,7 @@ class Screened:
         return sum(len(s.text.split()) for s in self.graded)
 
 
-@cache
+@once
 def _lexicon() -> tuple[frozenset[str], dict[str, float]]:
     """English words (the MiniLM tokenizer's whole-word vocabulary) and a letter-trigram model built from them,
     to tell words (including names and jargon the vocabulary lacks) from keyboard mash."""

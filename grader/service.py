@@ -3,8 +3,7 @@ default) or by an LLM judge (OpenAI, any OpenAI-compatible server, or a local GG
 
 from __future__ import annotations
 
-from functools import cache
-
+from config.once import once
 from config.settings import Settings, get_settings
 from grader.base import GraderError
 from grader.cache import GradeCache
@@ -52,7 +51,7 @@ def offline_grader(judge: str | None = None) -> Pipeline:
     return _offline_grader(judge or get_settings().offline_judge)
 
 
-@cache
+@once
 def _offline_grader(judge: str) -> Pipeline:
     from grader.offline import OfflineJudge
 

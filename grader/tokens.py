@@ -12,6 +12,8 @@ import base64
 import hashlib
 import os
 import struct
+import tempfile
+import threading
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
@@ -71,9 +73,12 @@ def install_tiktoken_cache(cache_dir: Path | None = None) -> Path:
         digest = hashlib.sha256(data).hexdigest()
         if digest != EXPECTED_SHA256[name]:
             raise TokenizerDataError(f"{name}: packaged data has sha256 {digest}, tiktoken expects another")
-        partial = target.with_suffix(f".{os.getpid()}.tmp")
-        partial.write_bytes(data)
-        partial.replace(target)
+        # A temporary file of its own per writer (processes and threads may build the cache at once), then an
+        # atomic rename: a reader sees the whole file or none.
+        handle, partial_name = tempfile.mkstemp(dir=cache_dir, prefix=f"{target.name}.", suffix=".tmp")
+        with os.fdopen(handle, "wb") as partial:
+            partial.write(data)
+        Path(partial_name).replace(target)
     os.environ["TIKTOKEN_CACHE_DIR"] = str(cache_dir)
     return cache_dir
 
@@ -83,10 +88,14 @@ def encoding_name_for(model: str) -> str:
     return "o200k_base" if bare.startswith(_O200K_PREFIXES) else "cl100k_base"
 
 
+_ENCODING_LOCK = threading.Lock()
+
+
 @cache
 def _encoding(name: str) -> tiktoken.Encoding:
-    install_tiktoken_cache()
-    return tiktoken.get_encoding(name)
+    with _ENCODING_LOCK:  # the first calls of a worker's threads arrive together
+        install_tiktoken_cache()
+        return tiktoken.get_encoding(name)
 
 
 def count_tokens(text: str, model: str = "gpt-4o-mini") -> int:

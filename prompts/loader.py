@@ -10,8 +10,9 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
+
+from config.once import once
 
 PROMPTS_DIR = Path(__file__).resolve().parent
 _VARIABLE = re.compile(r"\{\{\s*([a-z_][a-z0-9_]*)\s*\}\}")
@@ -54,7 +55,7 @@ class Prompt:
         return [{"role": "system", "content": fill(self.system)}, {"role": "user", "content": fill(self.user)}]
 
 
-@cache
+@once
 def load_prompt(name: str, directory: Path = PROMPTS_DIR) -> Prompt:
     if not re.fullmatch(r"[a-z0-9_-]+", name):
         raise PromptError(f"invalid prompt name {name!r}")

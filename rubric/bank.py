@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from functools import cache
 from pathlib import Path
 
+from config.once import once
 from config.settings import get_settings
 from rubric.model import Bank
 from rubric.yaml_bank import load_bank
@@ -16,7 +16,7 @@ def default_bank_path() -> Path:
     return get_settings().bank or SHIPPED_BANK
 
 
-@cache
+@once
 def _load(path: Path, mtime_ns: int) -> Bank:
     return load_bank(path)
 

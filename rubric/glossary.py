@@ -5,10 +5,11 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from functools import cache
 from pathlib import Path
 
 import yaml
+
+from config.once import once
 
 GLOSSARY_PATH = Path(__file__).with_name("data") / "glossary.yaml"
 
@@ -53,6 +54,6 @@ class Glossary:
         return None if i is None else self.groups[i][0]
 
 
-@cache
+@once
 def glossary() -> Glossary:
     return Glossary(yaml.safe_load(GLOSSARY_PATH.read_text(encoding="utf-8")))

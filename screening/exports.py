@@ -11,10 +11,10 @@ import csv
 import io
 import json
 import unicodedata
-from functools import cache
 from pathlib import Path
 from typing import Any
 
+from config.once import once
 from screening.markdown_escape import md
 from screening.review import CandidateView, candidate, candidates, grade_line, override_line, override_record
 from screening.screens import screen
@@ -83,7 +83,7 @@ def candidate_markdown(view: CandidateView, screen_title: str) -> str:
     return "\n".join(lines)
 
 
-@cache
+@once
 def _font_chars() -> frozenset[int]:
     """The code points the report's font can draw."""
     from fontTools.ttLib import TTFont

@@ -4,12 +4,11 @@ and are retried later)."""
 
 from __future__ import annotations
 
-from functools import cache
-
+from config.once import once
 from grader.base import Grader
 
 
-@cache
+@once
 def grader_for(kind: str) -> Grader:
     from config.settings import get_settings
     from grader.service import make_grader

@@ -70,6 +70,19 @@ def work_once(db: Database, grader_for: Callable[[str], Grader], concurrency: in
     return tally.graded + tally.failed + tally.dropped + answers
 
 
+def warm_up(grader_for: Callable[[str], Grader], kinds: tuple[str, ...]) -> None:
+    """Build the graders and load the embedding model before taking any job, so a worker's first claims are not
+    spent loading models (a claim's lease runs while it holds jobs)."""
+    from embeddings.minilm import get_encoder
+
+    get_encoder().encode(["warm up"])
+    for kind in kinds:
+        try:
+            grader_for(kind)
+        except GraderError as err:  # e.g. no LLM configured: its jobs fail with this message and are retried
+            log.warning("the %s grader is not available: %s", kind, err)
+
+
 def work_forever(
     db: Database,
     grader_for: Callable[[str], Grader],

@@ -13,7 +13,8 @@ import hashlib
 import hmac
 import os
 import secrets
-from functools import cache
+
+from config.once import once
 
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**15, 8, 1
 MIN_PASSWORD_LENGTH = 12
@@ -74,7 +75,7 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-@cache
+@once
 def _pseudonym_key() -> bytes:
     from config.settings import get_settings
 

@@ -142,7 +142,7 @@ def _worker(args: argparse.Namespace) -> int:
     import threading
 
     from screening.graders import grader_for
-    from screening.grading_worker import work_forever, work_once
+    from screening.grading_worker import warm_up, work_forever, work_once
     from screening.worker import default_concurrency
 
     db = _db()
@@ -150,6 +150,9 @@ def _worker(args: argparse.Namespace) -> int:
     if args.once:
         print(f"graded {work_once(db, grader_for, concurrency)} answers and re-grade jobs")
         return 0
+    from config.settings import get_settings
+
+    warm_up(grader_for, tuple(dict.fromkeys((get_settings().grader, "offline"))))
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     print(f"grading answers and re-grade jobs, {concurrency} at a time; Ctrl-C stops", file=sys.stderr)
