@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -76,6 +76,9 @@ def make_engine(url: str | None = None) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
 
+MIGRATION_LOCK_KEY = 0x1A7E9  # any fixed number: the advisory lock every process migrating this database takes
+
+
 def migrate(engine: Engine) -> None:
     """Upgrade the schema to the newest migration (safe to call on every start)."""
     from alembic import command
@@ -84,6 +87,10 @@ def migrate(engine: Engine) -> None:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     with _LOCK, engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # Replicas and workers starting together on a new database: one migrates, the others wait for
+            # it (the lock ends with this transaction), then find the schema current.
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -175,3 +176,39 @@ def test_the_regrade_command_enqueues_grades_and_is_idempotent(tmp_path, shipped
         assert set(_grades_per_answer(Database()).values()) == {2}
     missing = subprocess.run([*cli[:-3], "--screen", "999", "--detach"], capture_output=True, text=True, env=env)
     assert missing.returncode != 0 and "screen 999 has no submitted answers" in missing.stderr
+
+
+def test_processes_starting_together_on_a_new_postgresql_database_migrate_it_once(pg_url: str) -> None:
+    """Replicas and workers of a new deployment open the database at the same moment: one migrates, the others
+    wait and find it current (before the advisory lock, some failed on a duplicate alembic_version)."""
+    import uuid
+
+    from sqlalchemy import create_engine, text
+
+    name = f"fresh_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"CREATE DATABASE {name}"))
+    url = pg_url.rsplit("/", 1)[0] + f"/{name}"
+    code = (
+        "import sys, time\n"
+        "from store.db import Database\n"
+        "time.sleep(max(0.0, float(sys.argv[2]) - time.time()))  # every process starts at the same moment\n"
+        "Database(sys.argv[1]).dispose()\n"
+    )
+    at = str(time.time() + 3)
+    opened = [
+        subprocess.Popen([sys.executable, "-c", code, url, at], stderr=subprocess.PIPE, text=True) for _ in range(6)
+    ]
+    finished = [(p.communicate(timeout=120)[1], p.returncode) for p in opened]
+    errors = [err for err, code in finished if code != 0]
+    try:
+        assert errors == []
+        check = create_engine(url)
+        with check.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM alembic_version")).scalar() == 1
+        check.dispose()
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f"DROP DATABASE {name} WITH (FORCE)"))
+        admin.dispose()
