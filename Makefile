@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PORT ?= 8501
 
-.PHONY: help install run test test-fast check screenshots typecheck lint format bench evals reliability train-env train-judge clean
+.PHONY: help install run test test-fast check cluster cluster-status cluster-down screenshots typecheck lint format bench evals reliability train-env train-judge clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -36,6 +36,15 @@ test-fast: install ## the tests not marked slow, on both cores, fewer examples p
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing on purpose"; exit 1; fi; exit $$rc
 
 check: lint typecheck test-fast ## the loop to run before each commit: lint, type-check and test-fast
+
+cluster: install ## start PostgreSQL, a Chroma server, 2 app replicas (ports 8601, 8602) and 2 workers on loopback
+	$(BIN)/python -m cluster.local up --replicas 2 --workers 2 --port 8601
+
+cluster-status: install ## which cluster processes are up
+	$(BIN)/python -m cluster.local status
+
+cluster-down: install ## stop the cluster's processes (its data stays in .cluster/; add WIPE=1 to remove it)
+	$(BIN)/python -m cluster.local down $(if $(WIPE),--wipe,)
 
 screenshots: install ## refresh the README's screenshots (docs/screenshots) from the browser tests
 	README_SCREENSHOTS=1 $(BIN)/pytest -q tests/test_app_browser.py tests/test_screening_browser.py

@@ -228,6 +228,11 @@ class RubricIndex:
         bare = self._client.get_collection(self._questions_name, embedding_function=self._ef)
         self._doc_vectors = _ordered_embeddings(docs.get(ids=ids, include=["embeddings"]), ids)
         self._question_vectors = _ordered_embeddings(bare.get(ids=ids, include=["embeddings"]), ids)
+        # The semantic part of the score is linear in the query, so both cosines fold into one matrix: one
+        # product per query however large the bank (the document cosine is computed for the top k only).
+        self._semantic = (QUESTION_WEIGHT * self._question_vectors + DOCUMENT_WEIGHT * self._doc_vectors) / (
+            QUESTION_WEIGHT + DOCUMENT_WEIGHT
+        )
         self._terms = [_lexical_terms(q) for q in self.bank.questions]
         frequency = Counter(t for terms in self._terms for t in terms)
         n = len(self._terms)
@@ -249,14 +254,15 @@ class RubricIndex:
         from rubric.embedding_functions import embed_texts
 
         query = embed_texts([text])[0]
-        doc_sim = self._doc_vectors @ query
-        question_sim = self._question_vectors @ query
-        lexical = self._lexical(text)
-        score = (QUESTION_WEIGHT * question_sim + DOCUMENT_WEIGHT * doc_sim) / (
-            QUESTION_WEIGHT + DOCUMENT_WEIGHT
-        ) + LEXICAL_WEIGHT * lexical
-        order = np.argsort(-score)[:k]
-        return [RubricMatch(self.bank.questions[i], float(score[i]), float(doc_sim[i])) for i in order]
+        score = self._semantic @ query + LEXICAL_WEIGHT * self._lexical(text)
+        k = min(k, len(score))
+        top = np.argpartition(-score, k - 1)[:k] if 0 < k < len(score) else np.arange(len(score))
+        order = top[np.argsort(-score[top], kind="stable")][:k]
+        doc_sim = self._doc_vectors[order] @ query
+        return [
+            RubricMatch(self.bank.questions[i], float(score[i]), float(sim))
+            for i, sim in zip(order, doc_sim, strict=True)
+        ]
 
     def match(self, text: str, threshold: float = MATCH_THRESHOLD) -> RubricMatch:
         """The question ``text`` asks; raises :class:`NoMatchingRubric` below the threshold."""
