@@ -66,7 +66,7 @@ def run() -> Section:
 
     section = Section("Grading job queue (PostgreSQL, worker processes)")
     work = Path(tempfile.mkdtemp(prefix="bench-queue-"))
-    pg = PostgresServer(root=work / "pg", database="bench")
+    pg = PostgresServer(database="bench")  # its own temporary folder, which the postgres user can enter
     server = FakeOpenAI()
     server.default = Reply(everything_covered(), delay_s=LLM_JUDGE_REPLY_S)
     server.start()

@@ -102,14 +102,24 @@ def start_worker(cluster: Cluster, root: Path, n: int, concurrency: int) -> Memb
     return Member("worker", process.pid, "", str(log))
 
 
-def up(root: Path, replicas: int, workers: int, first_port: int, concurrency: int, timeout_s: float = 240) -> Cluster:
+def up(
+    root: Path,
+    replicas: int,
+    workers: int,
+    first_port: int,
+    concurrency: int,
+    timeout_s: float = 240,
+    ports: list[int] | None = None,
+) -> Cluster:
+    """Start the cluster (replica ``n`` on ``ports[n]``, default ``first_port + n``) and wait for the replicas."""
     if (running := Cluster.load(root)) is not None and any(_alive(m.pid) for m in running.members):
         raise SystemExit(f"a cluster is running already (see {root / 'cluster.json'}); `make cluster-down` stops it")
     (root / "logs").mkdir(parents=True, exist_ok=True)
     pg = PostgresServer(root=root / "postgres", database="interview_grader")
     chroma, chroma_url = start_chroma(root / "chroma", log=root / "logs" / "chroma.log")
     cluster = Cluster(pg.url, chroma_url, [Member("chroma", chroma.pid, chroma_url, str(root / "logs" / "chroma.log"))])
-    cluster.members += [start_replica(cluster, root, n, first_port + n) for n in range(replicas)]
+    ports = ports or [first_port + n for n in range(replicas)]
+    cluster.members += [start_replica(cluster, root, n, ports[n]) for n in range(replicas)]
     cluster.members += [start_worker(cluster, root, n, concurrency) for n in range(workers)]
     cluster.save(root)
     deadline = time.monotonic() + timeout_s

@@ -254,11 +254,14 @@ class RubricIndex:
         from rubric.embedding_functions import embed_texts
 
         query = embed_texts([text])[0]
-        score = self._semantic @ query + LEXICAL_WEIGHT * self._lexical(text)
+        # einsum, not BLAS: a threaded BLAS matrix-vector product leaves its threads spinning for a while, and
+        # they take the cores the next query's embedding needs (at 10,000 questions, embedding plus product took
+        # 16 ms p50 with BLAS, 8 ms with einsum); one thread does this product in about a millisecond.
+        score = np.einsum("ij,j->i", self._semantic, query) + LEXICAL_WEIGHT * self._lexical(text)
         k = min(k, len(score))
         top = np.argpartition(-score, k - 1)[:k] if 0 < k < len(score) else np.arange(len(score))
         order = top[np.argsort(-score[top], kind="stable")][:k]
-        doc_sim = self._doc_vectors[order] @ query
+        doc_sim = np.einsum("ij,j->i", self._doc_vectors[order], query)
         return [
             RubricMatch(self.bank.questions[i], float(score[i]), float(sim))
             for i, sim in zip(order, doc_sim, strict=True)
