@@ -57,7 +57,15 @@ class Cluster:
         return cls(data["database_url"], data["chroma_url"], [Member(**m) for m in data["members"]])
 
 
+# The members this process started: kept so that ``down`` reaps them (a member outlives ``make cluster``'s
+# process, which then hands it to init; a test that starts and stops a cluster must not leave zombies).
+_started: list[subprocess.Popen[bytes]] = []
+
+
 def _alive(pid: int) -> bool:
+    for process in _started:  # our own child: ask it (a child that ended stays a zombie until reaped)
+        if process.pid == pid:
+            return process.poll() is None
     try:
         os.kill(pid, 0)
     except OSError:
@@ -75,7 +83,15 @@ def _healthy(url: str) -> bool:
 
 def _spawn(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     with log.open("ab") as out:
-        return subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    _started.append(process)
+    return process
+
+
+def _reap() -> None:
+    for process in list(_started):
+        if process.poll() is not None:
+            _started.remove(process)
 
 
 def member_env(cluster: Cluster, home: Path) -> dict[str, str]:
@@ -117,6 +133,7 @@ def up(
     (root / "logs").mkdir(parents=True, exist_ok=True)
     pg = PostgresServer(root=root / "postgres", database="interview_grader")
     chroma, chroma_url = start_chroma(root / "chroma", log=root / "logs" / "chroma.log")
+    _started.append(chroma)
     cluster = Cluster(pg.url, chroma_url, [Member("chroma", chroma.pid, chroma_url, str(root / "logs" / "chroma.log"))])
     ports = ports or [first_port + n for n in range(replicas)]
     cluster.members += [start_replica(cluster, root, n, ports[n]) for n in range(replicas)]
@@ -146,7 +163,8 @@ def down(root: Path, wipe: bool = False) -> None:
             if _alive(m.pid):
                 os.kill(m.pid, signal.SIGKILL)
         (root / "cluster.json").unlink()
-    stop_kept(root / "postgres")
+    _reap()
+    stop_kept(root / "postgres", wipe)
     if wipe:
         shutil.rmtree(root, ignore_errors=True)
 

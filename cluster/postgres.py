@@ -35,6 +35,29 @@ def _as_postgres(command: list[str]) -> list[str]:
     return command
 
 
+def _postgres_can_enter(path: Path) -> bool:
+    """Whether the server's user can reach ``path`` (as root, a folder under a private one, such as pytest's
+    temporary folders, is not reachable by the postgres user)."""
+    if os.geteuid() != 0:
+        return True
+    return subprocess.run(_as_postgres(["test", "-x", str(path)]), capture_output=True, check=False).returncode == 0
+
+
+def _server_home(root: Path) -> Path:
+    """Where the data, sockets and log live: ``root`` itself when the postgres user can reach it, otherwise a
+    folder of its own under the system temporary folder, remembered in ``root/server-home``."""
+    pointer = root / "server-home"
+    if pointer.exists():
+        return Path(pointer.read_text().strip())
+    if os.geteuid() == 0:
+        shutil.chown(root, "postgres")
+    if _postgres_can_enter(root):
+        return root
+    home = Path(tempfile.mkdtemp(prefix="pg-home-"))
+    pointer.write_text(str(home))
+    return home
+
+
 class PostgresServer:
     """A throwaway PostgreSQL server of our own on loopback (trust authentication, fsync off: for tests,
     benchmarks and ``make cluster``, not for data that matters)."""
@@ -50,7 +73,8 @@ class PostgresServer:
         self.bin = bin_dir
         self.root = root or Path(tempfile.mkdtemp(prefix="pg-test-"))
         self.root.mkdir(parents=True, exist_ok=True)
-        self.data, sockets = self.root / "data", self.root / "sockets"
+        self.home = _server_home(self.root)
+        self.data, sockets = self.home / "data", self.home / "sockets"
         kept = (self.data / "PG_VERSION").exists()
         port_file = self.root / "port"
         self.port = int(port_file.read_text()) if kept and port_file.exists() else (port or _free_port())
@@ -60,7 +84,7 @@ class PostgresServer:
             self.data.mkdir(exist_ok=True)
             sockets.mkdir(exist_ok=True)
             if os.geteuid() == 0:
-                for path in (self.root, self.data, sockets):
+                for path in (self.home, self.data, sockets):
                     shutil.chown(path, "postgres")
             self._run("initdb", "-D", str(self.data), "-U", "postgres", "-A", "trust", "-E", "UTF8")
             port_file.write_text(str(self.port))
@@ -73,7 +97,7 @@ class PostgresServer:
         subprocess.run(_as_postgres([str(self.bin / tool), *args]), check=check, capture_output=True, env=self.env)
 
     def start(self) -> None:
-        self._run("pg_ctl", "-D", str(self.data), "-o", self.options, "-w", "-l", str(self.root / "log"), "start")
+        self._run("pg_ctl", "-D", str(self.data), "-o", self.options, "-w", "-l", str(self.home / "log"), "start")
 
     def stop(self, mode: str = "fast") -> None:
         self._run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "stop", check=False)
@@ -84,15 +108,26 @@ class PostgresServer:
 
     def remove(self) -> None:
         self.stop("immediate")
+        shutil.rmtree(self.home, ignore_errors=True)
         shutil.rmtree(self.root, ignore_errors=True)
 
 
-def stop_kept(root: Path) -> None:
-    """Stop the server whose data is kept in ``root`` (if it runs), without starting anything."""
+def _kept_home(root: Path) -> Path:
+    pointer = root / "server-home"
+    return Path(pointer.read_text().strip()) if pointer.exists() else root
+
+
+def stop_kept(root: Path, wipe: bool = False) -> None:
+    """Stop the server whose data is kept in ``root`` (if it runs), without starting anything; ``wipe`` also
+    removes its data (wherever it was kept)."""
     bin_dir = _binaries()
-    if bin_dir is not None and (root / "data" / "PG_VERSION").exists():
+    home = _kept_home(root)
+    data = home / "data"
+    if bin_dir is not None and (data / "PG_VERSION").exists():
         subprocess.run(
-            _as_postgres([str(bin_dir / "pg_ctl"), "-D", str(root / "data"), "-m", "fast", "-w", "stop"]),
+            _as_postgres([str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"]),
             capture_output=True,
             check=False,
         )
+    if wipe:
+        shutil.rmtree(home, ignore_errors=True)

@@ -27,7 +27,7 @@ from rubric.model import Question
 from store import claims
 from store.db import Database
 from store.screen_queue import add_grade, backoff
-from store.tables import GradingJob, RegradeRequest, ScreenAnswer, ScreenGrade, ScreenQuestion, utcnow
+from store.tables import GradingJob, RegradeRequest, ScreenAnswer, ScreenQuestion, utcnow
 
 MAX_ATTEMPTS = 5
 
@@ -161,12 +161,9 @@ def store_result(db: Database, job: Job, result: GradeResult) -> bool:
     with db.session() as s:
         if not claims.settle(s, GradingJob, job.id, job.token, status="done", done_at=utcnow(), error=None):
             return False
-        add_grade(s, job.screen_answer_id, result)
-        s.flush()
-        grade_id = s.scalar(
-            select(func.max(ScreenGrade.id)).where(ScreenGrade.screen_answer_id == job.screen_answer_id)
-        )
-        s.execute(update(GradingJob).where(GradingJob.id == job.id).values(grade_id=grade_id))
+        grade = add_grade(s, job.screen_answer_id, result)
+        s.flush()  # gives the grade its id
+        s.execute(update(GradingJob).where(GradingJob.id == job.id).values(grade_id=grade.id))
     return True
 
 

@@ -106,14 +106,14 @@ def store_grade(db: Database, held: Claim, result: GradeResult) -> bool:
     return True
 
 
-def add_grade(s: Session, answer_id: int, result: GradeResult) -> None:
-    s.add(
-        ScreenGrade(
-            screen_answer_id=answer_id,
-            grader=result.meta.grader,
-            model=result.meta.model,
-            prompt_hash=result.meta.prompt_hash,
-            score=result.score,
-            result=result.model_dump(mode="json"),
-        )
+def add_grade(s: Session, answer_id: int, result: GradeResult) -> ScreenGrade:
+    grade = ScreenGrade(
+        screen_answer_id=answer_id,
+        grader=result.meta.grader,
+        model=result.meta.model,
+        prompt_hash=result.meta.prompt_hash,
+        score=result.score,
+        result=result.model_dump(mode="json"),
     )
+    s.add(grade)
+    return grade
