@@ -39,7 +39,7 @@ def grade_job(db: Database, job: Job, grader_for: Callable[[str], Grader], tally
         close_missing(db, job)
         return
     try:
-        result = grader_for(job.grader).grade(work.question, work.answer)
+        result = grader_for(job.grader).grade(work.question, work.answer, bank_version=work.bank_version)
     except Exception as err:  # any failure is retried later; the answer stays where it is
         message = str(err) if isinstance(err, GraderError | AnswerError) else f"unexpected error: {type(err).__name__}"
         record_job_failure(db, job, message)

@@ -127,6 +127,7 @@ def build_screen(db: Database, recruiter_id: int, bank: Bank, draft: ScreenDraft
         questions,
         draft.grader,
         int(draft.minutes_per_question) * 60 or None,
+        from_bank=bank,
     )
     return screen_id, len(questions)
 
@@ -150,7 +151,10 @@ def create_screen(
     questions: list[Question],
     grader: str = "offline",
     seconds_per_question: int | None = None,
+    from_bank: Bank | None = None,
 ) -> int:
+    """A new screen; questions that are ``from_bank``'s own (unchanged) remember that bank, so that a re-grade
+    against a newer version of it finds them."""
     if not title.strip():
         raise ValueError("a screen needs a title")
     if "\x00" in title + instructions:
@@ -166,7 +170,10 @@ def create_screen(
             instructions=instructions.strip(),
             grader=grader,
             seconds_per_question=seconds_per_question or None,
-            questions=[ScreenQuestion(position=i, question=q.model_dump(mode="json")) for i, q in enumerate(questions)],
+            questions=[
+                ScreenQuestion(position=i, question=q.model_dump(mode="json"), bank_id=_origin(from_bank, q))
+                for i, q in enumerate(questions)
+            ],
         )
         s.add(screen)
         s.flush()
@@ -178,6 +185,15 @@ def create_screen(
             detail=f"{len(questions)} questions",
         )
         return screen.id
+
+
+def _origin(bank: Bank | None, question: Question) -> str | None:
+    if bank is None:
+        return None
+    try:
+        return bank.id if bank.get(question.id) == question else None
+    except KeyError:
+        return None
 
 
 def _info(screen: Screen) -> ScreenInfo:

@@ -25,6 +25,7 @@ from sqlalchemy import ColumnElement, func, or_, select, update
 from grader.result import GradeResult
 from rubric.model import Question
 from store import claims
+from store.bank_versions import StoredBank
 from store.db import Database
 from store.screen_queue import add_grade, backoff
 from store.tables import GradingJob, RegradeRequest, ScreenAnswer, ScreenQuestion, utcnow
@@ -56,6 +57,7 @@ class Job:
 class JobWork:
     question: Question
     answer: str
+    bank_version: str = ""  # the stamp of the bank version the question came from, when re-graded against one
 
 
 @dataclass(frozen=True)
@@ -71,40 +73,77 @@ class RequestProgress:
 
 
 def enqueue_regrade(
-    db: Database, grader: str, *, screen_id: int | None = None, question_id: str | None = None
+    db: Database,
+    grader: str,
+    *,
+    screen_id: int | None = None,
+    question_id: str | None = None,
+    bank: StoredBank | None = None,
 ) -> Enqueued:
-    """Enqueue a re-grade of every submitted answer of a screen, or to a question (a bank question id, across
-    screens); returns the request and how many jobs this call added."""
-    if (screen_id is None) == (question_id is None):
-        raise QueueError("name a screen or a question to re-grade")
+    """Enqueue a re-grade of every submitted answer of a screen, to a question (a question id, across screens),
+    or, with only ``bank``, to any question picked from that bank; returns the request and how many jobs this
+    call added. With ``bank`` (a stored version), answers to questions picked from that bank are graded against
+    the question as that version has it; others (a recruiter's own questions, a question the version no longer
+    has) against the screen's copy."""
+    if screen_id is not None and question_id is not None:
+        raise QueueError("name a screen or a question to re-grade, not both")
+    if screen_id is None and question_id is None and bank is None:
+        raise QueueError("name a screen, a question or a bank version to re-grade")
     with db.session() as s:
         query = (
-            select(ScreenAnswer.id, ScreenAnswer.answer, ScreenQuestion.question)
+            select(ScreenAnswer.id, ScreenAnswer.answer, ScreenQuestion.question, ScreenQuestion.bank_id)
             .join(ScreenQuestion, ScreenQuestion.id == ScreenAnswer.screen_question_id)
             .where(ScreenAnswer.submitted_at.is_not(None), ScreenAnswer.answer.is_not(None))
         )
         if screen_id is not None:
             query = query.where(ScreenQuestion.screen_id == screen_id)
             scope = f"screen {screen_id}"
-        else:
+        elif question_id is not None:
             scope = f"question {question_id}"
+        else:
+            assert bank is not None
+            query = query.where(ScreenQuestion.bank_id == bank.info.bank_id)
+            scope = f"bank {bank.info.bank_id}"
+        if bank is not None:
+            scope += f" against version {bank.info.version}"
         rows = [
-            r
-            for r in s.execute(query.order_by(ScreenAnswer.id)).all()
-            if screen_id is not None or r[2].get("id") == question_id  # the question as the screen holds it
+            (answer_id, answer, _target(question, origin, bank))
+            for answer_id, answer, question, origin in s.execute(query.order_by(ScreenAnswer.id)).all()
+            if question_id is None or question.get("id") == question_id  # the question as the screen holds it
         ]
         if not rows:
             raise QueueError(f"{scope} has no submitted answers to re-grade")
-        request_id = _request_digest(scope, grader, [(r[0], r[1], r[2]) for r in rows])
+        request_id = _request_digest(scope, grader, [(r[0], r[1], r[2][0] or {}) for r in rows])
         if s.get(RegradeRequest, request_id) is None:
-            s.add(RegradeRequest(id=request_id, scope=scope, grader=grader))
+            s.add(RegradeRequest(id=request_id, scope=scope[:200], grader=grader))
             s.flush()
         have = set(s.scalars(select(GradingJob.screen_answer_id).where(GradingJob.request_id == request_id)))
         new = [
-            GradingJob(request_id=request_id, screen_answer_id=r[0], grader=grader) for r in rows if r[0] not in have
+            GradingJob(
+                request_id=request_id,
+                screen_answer_id=answer_id,
+                grader=grader,
+                question=target if stamp else None,
+                bank_version=stamp,
+            )
+            for answer_id, _, (target, stamp) in rows
+            if answer_id not in have
         ]
         s.add_all(new)
         return Enqueued(request_id, scope, total=len(have) + len(new), added=len(new))
+
+
+def _target(
+    question: dict[str, object], origin: str | None, bank: StoredBank | None
+) -> tuple[dict[str, object], str | None]:
+    """The question to grade against, and the bank version stamp when it is a stored version's."""
+    if bank is None or origin != bank.info.bank_id:
+        return question, None
+    try:
+        newer = bank.bank.get(str(question.get("id")))
+    except KeyError:
+        return question, None  # the version no longer has the question: the screen's copy stands
+    return newer.model_dump(mode="json"), bank.info.stamp
 
 
 def _request_digest(scope: str, grader: str, rows: list[tuple[int, str, dict[str, object]]]) -> str:
@@ -151,9 +190,13 @@ def work_for(db: Database, job: Job) -> JobWork | None:
         row = s.get(ScreenAnswer, job.screen_answer_id)
         if row is None or row.answer is None:
             return None
-        sq = s.get(ScreenQuestion, row.screen_question_id)
-        assert sq is not None
-        return JobWork(Question.model_validate(sq.question), row.answer)
+        target = s.scalar(select(GradingJob.question).where(GradingJob.id == job.id))
+        stamp = s.scalar(select(GradingJob.bank_version).where(GradingJob.id == job.id))
+        if target is None:
+            sq = s.get(ScreenQuestion, row.screen_question_id)
+            assert sq is not None
+            target = sq.question
+        return JobWork(Question.model_validate(target), row.answer, stamp or "")
 
 
 def store_result(db: Database, job: Job, result: GradeResult) -> bool:

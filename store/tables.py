@@ -135,6 +135,9 @@ class ScreenQuestion(Base):
     screen_id: Mapped[int] = mapped_column(ForeignKey("screens.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(Integer)
     question: Mapped[dict[str, Any]] = mapped_column(JSON)  # the full Question, rubric included, as built
+    # The stored bank the question was picked from (None for a recruiter's own question): a re-grade against a
+    # newer version of that bank finds the question there.
+    bank_id: Mapped[str | None] = mapped_column(String(120), nullable=True)
 
 
 class Invite(Base):
@@ -264,6 +267,10 @@ class GradingJob(Base):
     grade_id: Mapped[int | None] = mapped_column(
         ForeignKey("screen_grades.id", ondelete="SET NULL"), nullable=True, unique=True
     )
+    # The question (rubric included) to grade against when it is not the screen's own copy: a re-grade against a
+    # newer bank version; and that version's stamp.
+    question: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    bank_version: Mapped[str | None] = mapped_column(String(200), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
@@ -271,3 +278,23 @@ class GradingJob(Base):
         Index("ux_grading_job", "request_id", "screen_answer_id", unique=True),
         Index("ix_grading_jobs_status", "status", "id"),
     )
+
+
+class BankVersion(Base):
+    """One version of a question bank, whole. Versions are append-only and numbered per bank from 1; a new
+    version names the one it was edited from, so two editors working from the same version cannot both win
+    (the unique (bank, version) pair settles it in the database)."""
+
+    __tablename__ = "bank_versions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    bank_id: Mapped[str] = mapped_column(String(120))
+    version: Mapped[int] = mapped_column(Integer)
+    based_on: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    body: Mapped[dict[str, Any]] = mapped_column(JSON)  # the Bank, as rubric.model.Bank dumps it
+    source_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)  # the file it was imported from
+    author: Mapped[str] = mapped_column(String(200))
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (Index("ux_bank_version", "bank_id", "version", unique=True),)

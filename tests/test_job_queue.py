@@ -16,9 +16,11 @@ from sqlalchemy import func, select, update
 from grader.pipeline import Pipeline
 from grader.service import offline_grader
 from interview_grader.commands.regrade_command import progress_line
+from rubric.editing import edited_question, points_text, with_question
 from rubric.model import Bank
 from screening import accounts, candidate, review, screens, worker
 from screening.grading_worker import run_jobs
+from store import bank_versions
 from store.db import Database
 from store.job_queue import QueueError, claim_jobs, enqueue_regrade, progress, store_result
 from store.tables import GradingJob, ScreenAnswer, ScreenGrade, ScreenQuestion, utcnow
@@ -33,14 +35,20 @@ def offline(kind: str) -> Pipeline:
     return offline_grader()
 
 
-def _graded_screen(db: Database, bank: Bank, candidates: int = 3) -> tuple[int, int]:
-    """A screen of q06 and q11 whose candidates all answered, graded once; (screen id, recruiter id)."""
+def _graded_screen(
+    db: Database, bank: Bank, candidates: int = 3, *, from_bank: bool = False, custom: bool = False
+) -> tuple[int, int]:
+    """A screen of q06 and q11 (and a custom question) whose candidates all answered, graded once; (screen id,
+    recruiter id)."""
     me = accounts.add_user(db, "rita@example.com", "Rita", "correct horse battery staple")
-    screen_id = screens.create_screen(db, me.id, "ML", "", [bank.get("q06"), bank.get("q11")])
+    questions = [bank.get("q06"), bank.get("q11")]
+    if custom:
+        questions.append(screens.custom_question(3, "How do you log decisions?", [("audit", "An audit log")]))
+    screen_id = screens.create_screen(db, me.id, "ML", "", questions, from_bank=bank if from_bank else None)
     for n in range(candidates):
         info, _ = screens.invite(db, screen_id, f"Cand {n}", f"c{n}@example.com")
         candidate.consent(db, info.id)
-        for text in ANSWERS:
+        for text in ANSWERS[: len(questions)] + ("Every decision goes to an audit log.",) * (len(questions) - 2):
             q = candidate.current_question(db, info.id)
             assert q is not None
             candidate.submit(db, info.id, q.screen_question_id, f"{text} ({n})")
@@ -100,13 +108,48 @@ def test_a_rubric_change_is_a_new_request_and_overrides_are_kept(db: Database, s
     assert [(o.target, o.new_value, o.carried) for o in kept] == [("score", "55", True)]
 
 
+def test_a_rubric_edit_saved_as_a_bank_version_is_graded_against_that_version(db: Database, shipped_bank: Bank) -> None:
+    bank_versions.publish(db, shipped_bank, based_on=None, author="seed")
+    screen_id, _ = _graded_screen(db, shipped_bank, candidates=2, from_bank=True, custom=True)
+    q06 = shipped_bank.get("q06")
+    edited = edited_question(q06, q06.text, points_text(q06) + "\naudit log | every decision is logged for audits")
+    v2 = bank_versions.publish(db, with_question(shipped_bank, edited), based_on=1, author="ada")
+
+    queued = enqueue_regrade(db, "offline", bank=v2)
+    assert queued.scope == f"bank {shipped_bank.id} against version 2"
+    assert queued.total == 4  # q06 and q11 for each candidate; the custom question is not the bank's
+    assert run_jobs(db, offline).graded == 4
+    with db.session() as s:
+        newest = {
+            g.screen_answer_id: g.result
+            for g in s.scalars(select(ScreenGrade).order_by(ScreenGrade.id))  # the last grade per answer wins
+        }
+        asked = dict(s.execute(select(ScreenAnswer.id, ScreenQuestion.question).join(ScreenQuestion)).all())
+    for answer_id, result in newest.items():
+        qid = asked[answer_id]["id"]
+        if qid == "q06":
+            assert result["meta"]["bank_version"] == v2.info.stamp
+            assert edited.points[-1].id in {v["point_id"] for v in result["points"]}
+        elif qid == "q11":
+            assert result["meta"]["bank_version"] == v2.info.stamp
+        else:
+            assert result["meta"]["bank_version"] == ""  # graded once, by the screen's own copy
+
+    assert enqueue_regrade(db, "offline", bank=v2).added == 0  # the same request grades nothing twice
+    screen_request = enqueue_regrade(db, "offline", screen_id=screen_id, bank=v2)
+    assert screen_request.total == 6 and screen_request.scope.endswith("against version 2")
+    with db.session() as s:
+        carried = s.scalars(select(GradingJob.question).where(GradingJob.request_id == screen_request.request_id))
+        assert sum(q is None for q in carried) == 2  # the custom question: the screen's copy
+
+
 def test_a_question_request_covers_every_screen_that_asks_it(db: Database, shipped_bank: Bank) -> None:
     _graded_screen(db, shipped_bank, candidates=2)
     queued = enqueue_regrade(db, "offline", question_id="q11")
     assert queued.total == 2 and queued.scope == "question q11"
     with pytest.raises(QueueError, match="no submitted answers"):
         enqueue_regrade(db, "offline", question_id="q40")
-    with pytest.raises(QueueError, match="name a screen or a question"):
+    with pytest.raises(QueueError, match="name a screen, a question or a bank version"):
         enqueue_regrade(db, "offline")
 
 
