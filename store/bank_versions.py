@@ -24,6 +24,8 @@ from rubric.model import Bank
 from store.db import Database
 from store.tables import BankVersion
 
+FILE_AUTHOR = "bank file"  # the author of a version imported from the bank's file
+
 
 class BankConflict(RuntimeError):
     """An edit made on a version that is no longer the latest; ``latest`` is the version that won."""

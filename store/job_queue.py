@@ -61,6 +61,14 @@ class JobWork:
 
 
 @dataclass(frozen=True)
+class RequestInfo:
+    id: str
+    scope: str
+    grader: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
 class RequestProgress:
     total: int
     done: int
@@ -104,6 +112,7 @@ def enqueue_regrade(
             assert bank is not None
             query = query.where(ScreenQuestion.bank_id == bank.info.bank_id)
             scope = f"bank {bank.info.bank_id}"
+        subject = scope
         if bank is not None:
             scope += f" against version {bank.info.version}"
         rows = [
@@ -112,10 +121,10 @@ def enqueue_regrade(
             if question_id is None or question.get("id") == question_id  # the question as the screen holds it
         ]
         if not rows:
-            raise QueueError(f"{scope} has no submitted answers to re-grade")
+            raise QueueError(f"{subject} has no submitted answers to re-grade")
         request_id = _request_digest(scope, grader, [(r[0], r[1], r[2][0] or {}) for r in rows])
         if s.get(RegradeRequest, request_id) is None:
-            s.add(RegradeRequest(id=request_id, scope=scope[:200], grader=grader))
+            s.add(RegradeRequest(id=request_id, scope=scope[:200], grader=grader, screen_id=screen_id))
             s.flush()
         have = set(s.scalars(select(GradingJob.screen_answer_id).where(GradingJob.request_id == request_id)))
         new = [
@@ -252,3 +261,15 @@ def progress(db: Database, request_id: str) -> RequestProgress:
     done = counts.get("done", 0)
     failed = int(given_up or 0)
     return RequestProgress(total=total, done=done, failed=failed, waiting=total - done - failed)
+
+
+def latest_request_for_screen(db: Database, screen_id: int) -> RequestInfo | None:
+    """The most recent re-grade asked for the screen (not those of a question or bank across screens)."""
+    with db.session() as s:
+        row = s.scalar(
+            select(RegradeRequest)
+            .where(RegradeRequest.screen_id == screen_id)
+            .order_by(RegradeRequest.created_at.desc(), RegradeRequest.id)
+            .limit(1)
+        )
+        return RequestInfo(row.id, row.scope, row.grader, row.created_at) if row else None

@@ -247,6 +247,7 @@ class RegradeRequest(Base):
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     scope: Mapped[str] = mapped_column(String(200))  # "screen 3", "question q06", ...
     grader: Mapped[str] = mapped_column(String(16))
+    screen_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)  # a screen's re-grade
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

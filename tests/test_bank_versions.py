@@ -3,6 +3,8 @@ save on the same version is refused with a message naming the winner, and nothin
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from rubric.editing import EditError, edited_question, points_text, with_question
@@ -95,3 +97,28 @@ def test_an_unchanged_point_keeps_its_paraphrases_and_a_new_point_gets_a_new_id(
     assert edited.points[0] == q.points[0] and edited.points[0].paraphrases
     assert edited.points[1].id not in {p.id for p in q.points} and edited.points[1].paraphrases == []
     assert edited.logic == f"{q.points[0].text}; page on-call when latency rises"
+
+
+def test_the_bank_commands_export_publish_and_refuse_a_stale_publish(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "INTERVIEW_GRADER_HOME": str(tmp_path / "home")}
+    env.pop("DATABASE_URL", None)
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "interview_grader.cli", "bank", *args]
+        return subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
+
+    exported = cli("export", "-o", str(tmp_path / "bank.yaml"))
+    assert exported.returncode == 0 and "version 1" in exported.stdout
+    text = (tmp_path / "bank.yaml").read_text()
+    (tmp_path / "bank.yaml").write_text(text.replace("Stream ingestion of the events", "Stream every payment event"))
+    assert "pass --based-on" in cli("publish", str(tmp_path / "bank.yaml")).stderr
+    saved = cli("publish", str(tmp_path / "bank.yaml"), "--based-on", "1", "--author", "ada")
+    assert saved.returncode == 0 and "saved version 2" in saved.stdout
+    stale = cli("publish", str(tmp_path / "bank.yaml"), "--based-on", "1", "--author", "ben")
+    assert stale.returncode == 1 and "version 2 was saved by ada" in stale.stderr
+    listed = cli("versions").stdout.splitlines()
+    assert [line.split()[0] for line in listed] == ["v1", "v2"] and "ada" in listed[1]

@@ -219,6 +219,8 @@ def test_the_regrade_command_enqueues_grades_and_is_idempotent(tmp_path, shipped
         assert set(_grades_per_answer(Database()).values()) == {2}
     missing = subprocess.run([*cli[:-3], "--screen", "999", "--detach"], capture_output=True, text=True, env=env)
     assert missing.returncode != 0 and "screen 999 has no submitted answers" in missing.stderr
+    unknown = subprocess.run([*cli[:-1], "--bank-version", "v9"], capture_output=True, text=True, env=env)
+    assert unknown.returncode == 1 and "has no version 'v9'" in unknown.stderr
 
 
 def test_processes_starting_together_on_a_new_postgresql_database_migrate_it_once(pg_url: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from interview_grader.commands import bank_versions_command
 from interview_grader.commands.output import print_json, question_lines
 from interview_grader.errors import UserError
 from rubric.bank import load_default_bank
@@ -36,6 +37,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     check = sub.add_parser("validate", help="check a bank YAML file and print a summary")
     check.add_argument("path", type=Path)
     check.set_defaults(handler=_validate)
+    bank_versions_command.register(sub)
 
 
 def _keep_reviewed(new: Bank, old: Bank) -> tuple[Bank, int]:

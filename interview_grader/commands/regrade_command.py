@@ -1,6 +1,8 @@
-"""``interview-grader regrade --screen ID | --question ID [--grader K]``: enqueue a bulk re-grade for the workers
-and follow it with a progress bar (rate and time left). Earlier grades and their overrides are kept; running
-the same request again grades only answers submitted since."""
+"""``interview-grader regrade --screen ID | --question ID | --bank-version V [--grader K]``: enqueue a bulk
+re-grade for the workers and follow it with a progress bar (rate and time left). Questions picked from the bank
+are graded by its latest stored version (or the one ``--bank-version`` names; ``--as-built`` keeps the screens'
+own copies). Earlier grades and their overrides are kept; running the same request again grades only answers
+submitted since."""
 
 from __future__ import annotations
 
@@ -18,9 +20,15 @@ def register(commands: argparse._SubParsersAction) -> None:
     regrade = commands.add_parser(
         "regrade", help="re-grade every answer of a screen or to a question (workers do the grading)"
     )
-    scope = regrade.add_mutually_exclusive_group(required=True)
+    scope = regrade.add_mutually_exclusive_group()
     scope.add_argument("--screen", type=int, help="a screen id")
     scope.add_argument("--question", help="a question id (every screen that asks it)")
+    rubric = regrade.add_mutually_exclusive_group()
+    rubric.add_argument(
+        "--bank-version",
+        help="grade by this stored bank version (number, v3, or id@hash; alone: every answer to the bank's questions)",
+    )
+    rubric.add_argument("--as-built", action="store_true", help="grade by the screens' own copies of the questions")
     regrade.add_argument("--grader", choices=["offline", "llm"], default="offline")
     follow = regrade.add_mutually_exclusive_group()
     follow.add_argument("--detach", action="store_true", help="enqueue and exit; workers grade it")
@@ -30,13 +38,23 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def _regrade(args: argparse.Namespace) -> int:
+    from rubric.bank import load_default_bank
+    from rubric.yaml_bank import BankError
+    from screening.regrades import QueueError, UnknownVersion, request_regrade
     from store.db import Database, StoreError
-    from store.job_queue import QueueError, enqueue_regrade
 
     try:
         db = Database()
-        queued = enqueue_regrade(db, args.grader, screen_id=args.screen, question_id=args.question)
-    except (StoreError, QueueError) as err:
+        queued = request_regrade(
+            db,
+            load_default_bank(),
+            args.grader,
+            screen_id=args.screen,
+            question_id=args.question,
+            bank_version=args.bank_version,
+            as_built=args.as_built,
+        )
+    except (StoreError, QueueError, UnknownVersion, BankError, OSError) as err:
         raise UserError(str(err)) from err
     again = f", {queued.total - queued.added} already requested before" if queued.added < queued.total else ""
     print(
