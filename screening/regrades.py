@@ -7,6 +7,8 @@ so a rubric edit reaches the answers given before it; ``as_built`` grades by the
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from rubric.model import Bank
 from store import bank_versions
 from store.bank_versions import StoredBank, UnknownVersion
@@ -59,3 +61,39 @@ def latest_for_screen(db: Database, screen_id: int) -> tuple[RequestInfo, Reques
     """The screen's most recent re-grade and its progress, for the Review page (None when there was none)."""
     request = latest_request_for_screen(db, screen_id)
     return (request, progress(db, request.id)) if request else None
+
+
+def regrade_screen(db: Database, bank: Bank, screen_id: int, recruiter_id: int) -> Enqueued:
+    """A recruiter's re-grade of their own screen, with the screen's grader, by the bank's latest version
+    (LookupError when the screen is not theirs; QueueError when it has no submitted answers)."""
+    from screening.screens import screen
+
+    owned = screen(db, screen_id, recruiter_id)
+    return request_regrade(db, bank, owned.grader, screen_id=screen_id)
+
+
+def progress_text(p: RequestProgress, started: datetime, now: datetime | None = None) -> str:
+    """``120/300 graded · 4.0 answers/s · about 45 s left`` (and the failures, when there are any)."""
+    from screening.screens import aware
+    from store.tables import utcnow
+
+    elapsed = max(((now or utcnow()) - aware(started)).total_seconds(), 1e-3)
+    rate = p.done / elapsed
+    parts = [f"{p.done}/{p.total} graded"]
+    if p.failed:
+        parts.append(f"{p.failed} failed")
+    if p.finished:
+        parts.append("finished")
+    elif rate > 0:
+        parts += [f"{rate:.1f} answers/s", f"about {_duration(p.waiting / rate)} left"]
+    else:
+        parts.append("waiting for a grader")
+    return " · ".join(parts)
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"

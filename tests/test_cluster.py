@@ -94,8 +94,9 @@ def test_replicas_and_workers_share_state_and_a_session_survives_a_restart(tmp_p
                 recruiter.get_by_role("heading", name="Screens").wait_for(timeout=60_000)
                 recruiter.get_by_role("link", name="Review").click()
                 recruiter.get_by_role("heading", name="Review").wait_for(timeout=60_000)
-                recruiter.get_by_text("Ben").first.wait_for(timeout=60_000)  # answered on replica B
-                recruiter.get_by_text("Ada").first.wait_for(timeout=10_000)
+                # the names are in the candidates table (grid cells the canvas may draw over) and the picker
+                recruiter.get_by_text("Ben").first.wait_for(state="attached", timeout=60_000)  # answered on B
+                recruiter.get_by_text("Ada").first.wait_for(state="attached", timeout=30_000)
                 recruiter.get_by_text("Covered").first.wait_for(timeout=60_000)
 
                 # Replica A restarts; the recruiter's next page load there is still signed in.
@@ -112,7 +113,7 @@ def test_replicas_and_workers_share_state_and_a_session_survives_a_restart(tmp_p
                     time.sleep(0.5)
                 recruiter.goto(f"{a.url}/review")
                 recruiter.get_by_role("heading", name="Review").wait_for(timeout=120_000)
-                recruiter.get_by_text("Ben").first.wait_for(timeout=60_000)
+                recruiter.get_by_text("Ben").first.wait_for(state="attached", timeout=60_000)
                 assert "Recruiter sign-in" not in recruiter.locator("body").inner_text()
                 screenshot(recruiter, "cluster-review-after-restart")
             finally:

@@ -13,6 +13,7 @@ PRACTICE = st.Page(_SCRIPTS / "practice.py", title="Practice", url_path="practic
 PROGRESS = st.Page(_SCRIPTS / "progress.py", title="Progress", url_path="progress")
 SCREENS = st.Page(_SCRIPTS / "screens.py", title="Screens", url_path="screens")
 REVIEW = st.Page(_SCRIPTS / "review.py", title="Review", url_path="review")
+RUBRICS = st.Page(_SCRIPTS / "rubrics.py", title="Rubrics", url_path="rubrics")
 CANDIDATE = st.Page(_SCRIPTS / "candidate.py", title="Interview screen", url_path="screen", default=True)
 
 
@@ -25,4 +26,4 @@ def navigation() -> StreamlitPage:
     background_grader()
     if st.query_params.get("invite"):
         return st.navigation([CANDIDATE], position="hidden")
-    return st.navigation({"Practice": [PRACTICE, PROGRESS], "Recruiters": [SCREENS, REVIEW]})
+    return st.navigation({"Practice": [PRACTICE, PROGRESS], "Recruiters": [SCREENS, REVIEW, RUBRICS]})

@@ -11,6 +11,7 @@ from screening import exports, review, screens
 from screening.data_protection import delete_candidate
 from screening.secrets_util import pseudonym
 from ui.recruiter_auth import require_recruiter
+from ui.regrade_panel import regrade_panel
 from ui.resources import background_grader, database
 from ui.review_transcript import transcript
 
@@ -127,6 +128,7 @@ def render() -> None:
     if st.button(f"Refresh ({pending} grading in the background)" if pending else "Refresh"):
         background_grader().wake()
         st.rerun()
+    regrade_panel(screen_id, recruiter.id)
     cols = st.columns(2)
     cols[0].download_button(
         "Export screen (CSV)",

@@ -1,0 +1,5 @@
+"""Page script: rubrics."""
+
+from ui.rubrics_page import render
+
+render()
