@@ -99,26 +99,27 @@ def test_an_unchanged_point_keeps_its_paraphrases_and_a_new_point_gets_a_new_id(
     assert edited.logic == f"{q.points[0].text}; page on-call when latency rises"
 
 
-def test_the_bank_commands_export_publish_and_refuse_a_stale_publish(tmp_path: Path) -> None:
-    import os
-    import subprocess
-    import sys
+def test_the_bank_commands_export_publish_and_refuse_a_stale_publish(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from interview_grader.cli import main
 
-    env = {**os.environ, "INTERVIEW_GRADER_HOME": str(tmp_path / "home")}
-    env.pop("DATABASE_URL", None)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    home = str(tmp_path / "home")
 
-    def cli(*args: str) -> subprocess.CompletedProcess[str]:
-        command = [sys.executable, "-m", "interview_grader.cli", "bank", *args]
-        return subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
+    def cli(*args: str) -> tuple[int, str, str]:
+        code = main(["--home", home, "bank", *args])
+        out, err = capsys.readouterr()
+        return code, out, err
 
-    exported = cli("export", "-o", str(tmp_path / "bank.yaml"))
-    assert exported.returncode == 0 and "version 1" in exported.stdout
+    code, out, _ = cli("export", "-o", str(tmp_path / "bank.yaml"))
+    assert code == 0 and "version 1" in out
     text = (tmp_path / "bank.yaml").read_text()
     (tmp_path / "bank.yaml").write_text(text.replace("Stream ingestion of the events", "Stream every payment event"))
-    assert "pass --based-on" in cli("publish", str(tmp_path / "bank.yaml")).stderr
-    saved = cli("publish", str(tmp_path / "bank.yaml"), "--based-on", "1", "--author", "ada")
-    assert saved.returncode == 0 and "saved version 2" in saved.stdout
-    stale = cli("publish", str(tmp_path / "bank.yaml"), "--based-on", "1", "--author", "ben")
-    assert stale.returncode == 1 and "version 2 was saved by ada" in stale.stderr
-    listed = cli("versions").stdout.splitlines()
+    assert "pass --based-on" in cli("publish", str(tmp_path / "bank.yaml"))[2]
+    code, out, _ = cli("publish", str(tmp_path / "bank.yaml"), "--based-on", "1", "--author", "ada")
+    assert code == 0 and "saved version 2" in out
+    code, _, err = cli("publish", str(tmp_path / "bank.yaml"), "--based-on", "1", "--author", "ben")
+    assert code == 1 and "version 2 was saved by ada" in err
+    listed = cli("versions")[1].splitlines()
     assert [line.split()[0] for line in listed] == ["v1", "v2"] and "ada" in listed[1]

@@ -105,6 +105,7 @@ def test_fit_offline_refuses_the_holdout_set(capsys: pytest.CaptureFixture[str])
     assert "never used for tuning" in capsys.readouterr().err
 
 
+@pytest.mark.slow  # grades a slice of the SAF data with the offline judge (about 11 s)
 def test_saf_pipeline_on_a_slice() -> None:
     from evals.saf import evaluate_saf, half, load_saf
 

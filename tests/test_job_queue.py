@@ -196,6 +196,7 @@ def test_progress_line_shows_the_rate_and_time_left() -> None:
     assert "2 failed" in progress_line(8, 2, 10, 8, 4.0) and progress_line(8, 2, 10, 8, 4.0).endswith("done   ")
 
 
+@pytest.mark.slow  # two CLI processes that load the grader
 def test_the_regrade_command_enqueues_grades_and_is_idempotent(tmp_path, shipped_bank: Bank) -> None:
     import os
 
