@@ -1,5 +1,6 @@
 """A bulk re-grade run on a real PostgreSQL server with real ``interview-grader worker`` processes: seed ``n``
-submitted answers, enqueue the re-grade, start the workers, optionally SIGKILL one mid-run and start it again,
+submitted answers to a bank question, save a rubric change as the bank's next version, enqueue the re-grade
+against it, start the workers, optionally SIGKILL one mid-run and start it again,
 wait for the request to finish, then count in the database (every job done, one grade each, none lost, none
 duplicated). Used by ``make bench`` (10,000 answers) and by a slow test (a few hundred)."""
 
@@ -12,8 +13,12 @@ import sys
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, insert, select
+
+if TYPE_CHECKING:
+    from store.bank_versions import StoredBank
 
 LLM_JUDGE_REPLY_S = 1.0
 
@@ -32,23 +37,26 @@ class RunFigures:
     lost: int  # jobs not done, or done without a grade
     duplicated: int  # answers with more than one grade from this request
     peak_rss_mb: list[float]
+    by_new_version: int = 0  # grades of this request stamped with the edited bank version
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
 
 
 def seed_answers(url: str, n: int) -> int:
-    """A screen of one seed question with ``n`` candidates who each submitted a distinct answer; the screen id.
-    The answers are marked graded already, so the workers' screen-answer queue leaves them alone."""
+    """A screen of one bank question (the bank's stored version) with ``n`` candidates who each submitted a
+    distinct answer; the screen id. The answers are marked graded already, so the workers' screen-answer queue
+    leaves them alone."""
     from rubric.bank import load_default_bank
     from screening import accounts, screens
+    from store import bank_versions
     from store.db import Database
     from store.tables import Invite, ScreenAnswer, ScreenQuestion, utcnow
 
     db = Database(url)
-    bank = load_default_bank()
+    bank = bank_versions.sync_from_file(db, load_default_bank(), bank_versions.FILE_AUTHOR).bank
     me = accounts.add_user(db, f"bench-{time.time_ns()}@example.com", "Bench", "correct horse battery staple")
-    screen_id = screens.create_screen(db, me.id, "Bulk re-grade", "", [bank.get("q06")])
+    screen_id = screens.create_screen(db, me.id, "Bulk re-grade", "", [bank.get("q06")], from_bank=bank)
     now = utcnow()
     with db.session() as s:
         sq = s.scalar(select(ScreenQuestion.id).where(ScreenQuestion.screen_id == screen_id))
@@ -90,6 +98,29 @@ def seed_answers(url: str, n: int) -> int:
     return screen_id
 
 
+def rubric_change(url: str) -> StoredBank:
+    """A recruiter adds a key point to q06: saved as the bank's next version."""
+    from rubric.editing import edited_question, points_text, with_question
+    from store import bank_versions
+    from store.db import Database
+
+    db = Database(url)
+    latest = bank_versions.latest(db, load_default_bank_id())
+    assert latest is not None
+    q = latest.bank.get("q06")
+    line = f"drift watch {time.time_ns()} | watch the model's inputs and scores for drift"
+    edited = with_question(latest.bank, edited_question(q, q.text, points_text(q) + "\n" + line))
+    saved = bank_versions.publish(db, edited, based_on=latest.info.version, author="bench", note="q06: drift")
+    db.dispose()
+    return saved
+
+
+def load_default_bank_id() -> str:
+    from rubric.bank import load_default_bank
+
+    return load_default_bank().id
+
+
 def _rss_mb(pid: int) -> float:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -119,8 +150,9 @@ def regrade_run(
     from store.tables import GradingJob, ScreenGrade
 
     screen_id = seed_answers(url, n)
+    version = rubric_change(url)
     db = Database(url)
-    queued = enqueue_regrade(db, grader, screen_id=screen_id)
+    queued = enqueue_regrade(db, grader, screen_id=screen_id, bank=version)
     assert queued.added == n
     child_env = {
         **os.environ,
@@ -175,6 +207,12 @@ def regrade_run(
             .where(ScreenGrade.id.in_(select(GradingJob.grade_id).where(GradingJob.request_id == queued.request_id)))
             .group_by(ScreenGrade.screen_answer_id)
         ).all()
+        results = s.scalars(
+            select(ScreenGrade.result).where(
+                ScreenGrade.id.in_(select(GradingJob.grade_id).where(GradingJob.request_id == queued.request_id))
+            )
+        )
+        by_new_version = sum(r.get("meta", {}).get("bank_version") == version.info.stamp for r in results)
         all_grades = s.scalar(
             select(func.count())
             .select_from(ScreenGrade)
@@ -196,4 +234,5 @@ def regrade_run(
         lost=n - done,
         duplicated=int(all_grades or 0) - len(per_answer),
         peak_rss_mb=[round(v, 1) for v in peak.values()],
+        by_new_version=by_new_version,
     )

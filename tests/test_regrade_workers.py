@@ -32,5 +32,6 @@ def test_two_workers_one_killed_grade_every_answer_exactly_once(pg_url: str, tmp
     assert figures.killed_and_restarted
     assert (figures.jobs_done, figures.lost, figures.duplicated) == (300, 0, 0)
     assert figures.grades_added == 300
+    assert figures.by_new_version == 300  # graded by the rubric change saved before the re-grade
     # the model was asked at least once per answer; answers in flight when the worker died were asked again
     assert 300 <= len(server.requests) <= 300 + 16
