@@ -79,7 +79,8 @@ def run() -> Section:
         exact = bulk.lost == 0 and bulk.duplicated == 0 and bulk.jobs_done == BULK
         section.figures += [
             Figure(
-                f"re-grade {BULK:,} answers, 2 workers × 32, model answers after {LLM_JUDGE_REPLY_S:g} s, "
+                f"re-grade {BULK:,} answers after a rubric change (a key point added to q06, saved as the bank's "
+                f"next version), 2 workers × 32, model answers after {LLM_JUDGE_REPLY_S:g} s, "
                 "one worker SIGKILLed and restarted: wall time",
                 bulk.seconds,
                 "s",
@@ -91,8 +92,8 @@ def run() -> Section:
                 "answers",
                 "0",
                 exact,
-                note=f"{bulk.jobs_done:,} jobs done, {bulk.grades_added:,} grades added; "
-                f"{len(server.requests):,} model requests",
+                note=f"{bulk.jobs_done:,} jobs done, {bulk.grades_added:,} grades added, "
+                f"{bulk.by_new_version:,} stamped with the new bank version; {len(server.requests):,} model requests",
                 digits=0,
             ),
             Figure(
