@@ -41,7 +41,7 @@ class Submission:
 
 def bank_version(bank: Bank) -> str:
     """How a grade names the bank it was graded from: its id and content hash."""
-    return f"{bank.id}@{bank.content_hash()[:12]}"
+    return bank.version_stamp()
 
 
 @dataclass(frozen=True)

@@ -136,6 +136,10 @@ class Bank(_Strict):
     def content_hash(self) -> str:
         return _hash(self.model_dump(mode="json", exclude_defaults=True))
 
+    def version_stamp(self) -> str:
+        """How a grade names the bank version it was graded from: the bank id and its content hash."""
+        return f"{self.id}@{self.content_hash()[:12]}"
+
     def get(self, ref: str | int) -> Question:
         """A question by id (``q06``), number (``6`` or ``"6"``); raises ``KeyError`` otherwise."""
         text = str(ref).strip().lower()

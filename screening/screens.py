@@ -171,7 +171,12 @@ def create_screen(
             grader=grader,
             seconds_per_question=seconds_per_question or None,
             questions=[
-                ScreenQuestion(position=i, question=q.model_dump(mode="json"), bank_id=_origin(from_bank, q))
+                ScreenQuestion(
+                    position=i,
+                    question=q.model_dump(mode="json"),
+                    bank_id=(origin := _origin(from_bank, q)),
+                    bank_version=from_bank.version_stamp() if origin and from_bank else None,
+                )
                 for i, q in enumerate(questions)
             ],
         )

@@ -31,7 +31,7 @@ def grade_claimed(db: Database, held: Claim, grader_for: Callable[[str], Grader]
     if work is None:
         return None
     try:
-        result = grader_for(work.grader_kind).grade(work.question, work.answer)
+        result = grader_for(work.grader_kind).grade(work.question, work.answer, bank_version=work.bank_version)
     except Exception as err:  # any failure is retried later
         message = str(err) if isinstance(err, GraderError | AnswerError) else f"unexpected error: {type(err).__name__}"
         record_failure(db, held, message)

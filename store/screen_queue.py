@@ -38,6 +38,7 @@ class Work:
     question: Question
     answer: str
     grader_kind: str
+    bank_version: str = ""  # the bank version the screen's question was copied from ("" for a custom question)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -72,7 +73,8 @@ def work_for(db: Database, held: Claim) -> Work | None:
         sq = s.get(ScreenQuestion, row.screen_question_id)
         assert sq is not None
         screen = s.get(Screen, sq.screen_id)
-        return Work(Question.model_validate(sq.question), row.answer, screen.grader if screen else "offline")
+        grader = screen.grader if screen else "offline"
+        return Work(Question.model_validate(sq.question), row.answer, grader, sq.bank_version or "")
 
 
 def record_failure(db: Database, held: Claim, message: str) -> bool:

@@ -138,6 +138,7 @@ class ScreenQuestion(Base):
     # The stored bank the question was picked from (None for a recruiter's own question): a re-grade against a
     # newer version of that bank finds the question there.
     bank_id: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    bank_version: Mapped[str | None] = mapped_column(String(200), nullable=True)  # the version it was copied from
 
 
 class Invite(Base):

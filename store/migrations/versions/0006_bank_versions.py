@@ -31,6 +31,7 @@ def upgrade() -> None:
     op.create_index("ux_bank_version", "bank_versions", ["bank_id", "version"], unique=True)
     with op.batch_alter_table("screen_questions") as batch:
         batch.add_column(sa.Column("bank_id", sa.String(120), nullable=True))
+        batch.add_column(sa.Column("bank_version", sa.String(200), nullable=True))
     with op.batch_alter_table("regrade_requests") as batch:
         batch.add_column(sa.Column("screen_id", sa.Integer, nullable=True))
         batch.create_index("ix_regrade_requests_screen_id", ["screen_id"])
@@ -47,5 +48,6 @@ def downgrade() -> None:
         batch.drop_index("ix_regrade_requests_screen_id")
         batch.drop_column("screen_id")
     with op.batch_alter_table("screen_questions") as batch:
+        batch.drop_column("bank_version")
         batch.drop_column("bank_id")
     op.drop_table("bank_versions")
