@@ -143,6 +143,20 @@ def test_a_rubric_edit_saved_as_a_bank_version_is_graded_against_that_version(db
         assert sum(q is None for q in carried) == 2  # the custom question: the screen's copy
 
 
+def test_a_screens_first_grades_name_the_bank_version_its_questions_came_from(
+    db: Database, shipped_bank: Bank
+) -> None:
+    _graded_screen(db, shipped_bank, candidates=1, from_bank=True, custom=True)
+    with db.session() as s:
+        graded = s.execute(
+            select(ScreenQuestion.question, ScreenGrade.result)
+            .join(ScreenAnswer, ScreenAnswer.screen_question_id == ScreenQuestion.id)
+            .join(ScreenGrade, ScreenGrade.screen_answer_id == ScreenAnswer.id)
+        ).all()
+    stamps = {question["id"]: result["meta"]["bank_version"] for question, result in graded}
+    assert stamps == {"q06": shipped_bank.version_stamp(), "q11": shipped_bank.version_stamp(), "custom-3": ""}
+
+
 def test_a_question_request_covers_every_screen_that_asks_it(db: Database, shipped_bank: Bank) -> None:
     _graded_screen(db, shipped_bank, candidates=2)
     queued = enqueue_regrade(db, "offline", question_id="q11")
