@@ -6,6 +6,7 @@ import argparse
 
 from benchmarks import (
     bench_app,
+    bench_cluster,
     bench_grader,
     bench_judges,
     bench_llm,
@@ -20,6 +21,7 @@ BENCHMARKS = {
     "rubric": bench_rubric.run,
     "scale": bench_scale.run,
     "queue": bench_queue.run,
+    "cluster": bench_cluster.run,
     "grader": bench_grader.run,
     "judges": bench_judges.run,
     "app": bench_app.run,

@@ -112,7 +112,7 @@ class PostgresServer:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
-def _kept_home(root: Path) -> Path:
+def kept_home(root: Path) -> Path:
     pointer = root / "server-home"
     return Path(pointer.read_text().strip()) if pointer.exists() else root
 
@@ -121,7 +121,7 @@ def stop_kept(root: Path, wipe: bool = False) -> None:
     """Stop the server whose data is kept in ``root`` (if it runs), without starting anything; ``wipe`` also
     removes its data (wherever it was kept)."""
     bin_dir = _binaries()
-    home = _kept_home(root)
+    home = kept_home(root)
     data = home / "data"
     if bin_dir is not None and (data / "PG_VERSION").exists():
         subprocess.run(
