@@ -56,7 +56,7 @@ def render() -> None:
         )
     st.text_area("Question", key=f"rubric-text-{qid}", height=80)
     st.text_area("Key points", key=f"rubric-points-{qid}", height=220, help=HELP)
-    cols = st.columns([1, 1, 3])
+    cols = st.columns(2)
     cols[0].button(
         "Save as a new version",
         type="primary",
