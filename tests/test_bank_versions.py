@@ -123,3 +123,5 @@ def test_the_bank_commands_export_publish_and_refuse_a_stale_publish(
     assert code == 1 and "version 2 was saved by ada" in err
     listed = cli("versions")[1].splitlines()
     assert [line.split()[0] for line in listed] == ["v1", "v2"] and "ada" in listed[1]
+    # the other commands read the stored latest version too, as the app does
+    assert "Stream every payment event" in cli("show", "q06")[1]

@@ -127,7 +127,26 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _bank() -> Bank:
+    """The bank the app grades by: the latest version stored in the database, which the bank file seeds (with
+    the database unavailable, the file as it is, and a note that says so)."""
+    import sys
+
+    from store import bank_versions
+    from store.db import Database, StoreError
+
     try:
-        return load_default_bank()
+        from_file = load_default_bank()
     except (BankError, OSError) as err:
         raise UserError(str(err)) from err
+    try:
+        db = Database()
+    except StoreError as err:
+        print(f"note: {err}; using the bank file as it is", file=sys.stderr)
+        return from_file
+    try:
+        return bank_versions.sync_from_file(db, from_file, bank_versions.FILE_AUTHOR).bank
+    except StoreError as err:
+        print(f"note: {err}; using the bank file as it is", file=sys.stderr)
+        return from_file
+    finally:
+        db.dispose()
