@@ -143,9 +143,7 @@ def test_a_rubric_edit_saved_as_a_bank_version_is_graded_against_that_version(db
         assert sum(q is None for q in carried) == 2  # the custom question: the screen's copy
 
 
-def test_a_screens_first_grades_name_the_bank_version_its_questions_came_from(
-    db: Database, shipped_bank: Bank
-) -> None:
+def test_a_screens_first_grades_name_the_bank_version_its_questions_came_from(db: Database, shipped_bank: Bank) -> None:
     _graded_screen(db, shipped_bank, candidates=1, from_bank=True, custom=True)
     with db.session() as s:
         graded = s.execute(
