@@ -29,11 +29,9 @@ __all__ = ["QueueError", "UnknownVersion", "latest_for_screen", "progress", "req
 def version_to_grade_by(db: Database, bank: Bank, ref: str | None) -> StoredBank:
     """The stored version ``ref`` names (a number, ``v3``, or a stamp ``id@hash``; default the latest) of
     ``bank``, or of the bank a stamp names."""
-    bank_versions.sync_from_file(db, bank, bank_versions.FILE_AUTHOR)
+    latest = bank_versions.sync_from_file(db, bank, bank_versions.FILE_AUTHOR)
     if ref is None:
-        found = bank_versions.latest(db, bank.id)
-        assert found is not None
-        return found
+        return latest
     bank_id = ref.split("@", 1)[0] if "@" in ref else bank.id
     return bank_versions.get(db, bank_id, ref)
 

@@ -199,8 +199,9 @@ def work_for(db: Database, job: Job) -> JobWork | None:
         row = s.get(ScreenAnswer, job.screen_answer_id)
         if row is None or row.answer is None:
             return None
-        target = s.scalar(select(GradingJob.question).where(GradingJob.id == job.id))
-        stamp = s.scalar(select(GradingJob.bank_version).where(GradingJob.id == job.id))
+        target, stamp = s.execute(
+            select(GradingJob.question, GradingJob.bank_version).where(GradingJob.id == job.id)
+        ).one()
         if target is None:
             sq = s.get(ScreenQuestion, row.screen_question_id)
             assert sq is not None
