@@ -158,6 +158,9 @@ def test_recruiter_builds_invites_reviews_overrides_and_exports(tmp_path: Path) 
             recruiter.get_by_role("heading", name="Review").wait_for(timeout=60_000)
             recruiter.get_by_text("Covered").first.wait_for(timeout=90_000)
             recruiter.get_by_text("stream ingestion").first.wait_for()
+            # Until every answer is graded the page redraws itself as grades land, which closes an open dropdown:
+            # wait for the last one before overriding (a recruiter sees "N answer(s) grading" meanwhile).
+            recruiter.get_by_text("grading in the background").first.wait_for(state="detached", timeout=120_000)
             screenshot(recruiter, "screening-5-review", readme="review")
 
             # Override the last answer's first point: the verdict is a dropdown; a refused reason keeps the choices.
