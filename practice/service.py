@@ -39,11 +39,6 @@ class Submission:
     graded_question: Question | None = None
 
 
-def bank_version(bank: Bank) -> str:
-    """How a grade names the bank it was graded from: its id and content hash."""
-    return bank.version_stamp()
-
-
 @dataclass(frozen=True)
 class Outcome:
     attempt_id: int

@@ -16,7 +16,7 @@ from grader.result import GradeResult
 from practice.chat import PracticeChat, compare
 from practice.probes import merged_verdicts, probe_text, single_point_question
 from practice.questions import pick_question, weakest_question
-from practice.service import Outcome, Progress, bank_version, grade_attempt, no_progress, submit
+from practice.service import Outcome, Progress, grade_attempt, no_progress, submit
 from rubric.index import NoMatchingRubric, RubricIndex
 from rubric.model import Bank, KeyPoint, Question
 from store.db import StoreError
@@ -155,7 +155,7 @@ class PracticeSession:
                 parent_id=s.parent_id,
                 probe_point_id=s.probe_point_id,
                 graded_question=s.graded_question,
-                bank_version=bank_version(self.bank),
+                bank_version=self.bank.version_stamp(),
                 progress=progress,
             )
         except AnswerError as err:
@@ -174,7 +174,9 @@ class PracticeSession:
         graded = self.bank.get(record.question_id)
         if record.probe_point_id:
             graded = single_point_question(graded, graded.point(record.probe_point_id))
-        return grade_attempt(self.store, record.id, graded, record.answer, grader, bank_version=bank_version(self.bank))
+        return grade_attempt(
+            self.store, record.id, graded, record.answer, grader, bank_version=self.bank.version_stamp()
+        )
 
     # --- after a graded answer
     def probe_candidate(self) -> KeyPoint | None:

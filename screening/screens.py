@@ -163,6 +163,7 @@ def create_screen(
         raise ValueError("a screen needs at least one question")
     if grader not in ("offline", "llm"):
         raise ValueError("the grader is offline or llm")
+    stamp = from_bank.version_stamp() if from_bank else None  # hashes the whole bank: once per screen
     with db.session() as s:
         screen = Screen(
             recruiter_id=recruiter_id,
@@ -175,7 +176,7 @@ def create_screen(
                     position=i,
                     question=q.model_dump(mode="json"),
                     bank_id=(origin := _origin(from_bank, q)),
-                    bank_version=from_bank.version_stamp() if origin and from_bank else None,
+                    bank_version=stamp if origin else None,
                 )
                 for i, q in enumerate(questions)
             ],
