@@ -100,12 +100,13 @@ def seed_answers(url: str, n: int) -> int:
 
 def rubric_change(url: str) -> StoredBank:
     """A recruiter adds a key point to q06: saved as the bank's next version."""
+    from rubric.bank import load_default_bank
     from rubric.editing import edited_question, points_text, with_question
     from store import bank_versions
     from store.db import Database
 
     db = Database(url)
-    latest = bank_versions.latest(db, load_default_bank_id())
+    latest = bank_versions.latest(db, load_default_bank().id)
     assert latest is not None
     q = latest.bank.get("q06")
     line = f"drift watch {time.time_ns()} | watch the model's inputs and scores for drift"
@@ -113,12 +114,6 @@ def rubric_change(url: str) -> StoredBank:
     saved = bank_versions.publish(db, edited, based_on=latest.info.version, author="bench", note="q06: drift")
     db.dispose()
     return saved
-
-
-def load_default_bank_id() -> str:
-    from rubric.bank import load_default_bank
-
-    return load_default_bank().id
 
 
 def _rss_mb(pid: int) -> float:
@@ -198,20 +193,17 @@ def regrade_run(
                 p.wait(timeout=60)
             except subprocess.TimeoutExpired:
                 p.kill()
+    of_request = select(GradingJob.grade_id).where(GradingJob.request_id == queued.request_id)
     with db.session() as s:
         jobs = s.execute(
             select(GradingJob.status, GradingJob.grade_id).where(GradingJob.request_id == queued.request_id)
         ).all()
         per_answer = s.execute(
             select(ScreenGrade.screen_answer_id, func.count())
-            .where(ScreenGrade.id.in_(select(GradingJob.grade_id).where(GradingJob.request_id == queued.request_id)))
+            .where(ScreenGrade.id.in_(of_request))
             .group_by(ScreenGrade.screen_answer_id)
         ).all()
-        results = s.scalars(
-            select(ScreenGrade.result).where(
-                ScreenGrade.id.in_(select(GradingJob.grade_id).where(GradingJob.request_id == queued.request_id))
-            )
-        )
+        results = s.scalars(select(ScreenGrade.result).where(ScreenGrade.id.in_(of_request)))
         by_new_version = sum(r.get("meta", {}).get("bank_version") == version.info.stamp for r in results)
         all_grades = s.scalar(
             select(func.count())
